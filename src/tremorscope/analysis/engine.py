@@ -1,0 +1,502 @@
+"""From one uniform vector signal to a :class:`~tremorscope.results.Finding`.
+
+The steps: high-pass (gravity, posture, drift out) -> Welch spectrum summed over axes -> robust
+aperiodic background -> significant peaks -> fundamental of any harmonic series -> check against
+slower voluntary movement -> isolate the rhythm, find where it is present, measure its cycles ->
+twitches in what is left -> signature comparison -> quality flags.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tremorscope.analysis import rhythm as rh
+from tremorscope.analysis.signature import compare_signatures
+from tremorscope.analysis.spectral import (
+    HANN_ENBW_BINS,
+    Peak,
+    Spectrum,
+    aperiodic_background,
+    bandpass,
+    displacement_weight,
+    find_peaks,
+    highpass,
+    peak_bandwidth,
+    peak_threshold,
+    welch_spectrum,
+)
+from tremorscope.analysis.twitch import excursion_threshold, find_excursions
+from tremorscope.config import AnalysisConfig
+from tremorscope.results import (
+    Finding,
+    Group,
+    Quality,
+    Rhythmic,
+    Signature,
+    SignatureMatch,
+    Twitches,
+    TwitchEvent,
+    WindowRow,
+)
+from tremorscope.signals.model import UniformSignal
+
+#: Shortest contiguous stretch analysed, in seconds.
+MIN_PIECE_S = 2.0
+#: Lower edge of the search for slow (voluntary) movement, Hz.
+SLOW_LOW_HZ = 0.3
+#: Highest harmonic order looked for.
+MAX_HARMONIC = 4
+#: A lower peak is taken as the fundamental when its displacement power is at least this share of
+#: the candidate's.
+FUNDAMENTAL_SHARE = 0.25
+#: A rhythm below this frequency with two significant harmonics is called voluntary-like.
+SLOW_REPETITIVE_HZ = 3.0
+#: Sliding windows of the per-window series.
+WINDOW_S, WINDOW_STEP_S = 4.0, 1.0
+#: Scale of acceleration units to m/s^2.
+ACCELERATION_TO_MPS2 = {"m/s^2": 1.0, "g": 9.80665, "mg": 9.80665e-3}
+
+
+def analyze_uniform(
+    sig: UniformSignal, config: AnalysisConfig | None = None, context: str = "unknown"
+) -> Group:
+    """Analyse one vector signal on a uniform grid.
+
+    Parameters
+    ----------
+    sig : UniformSignal
+        The signal, possibly in several valid segments.
+    config : AnalysisConfig, optional
+        Settings; defaults suit human tremor.
+    context : str
+        ``rest``, ``postural``, ``kinetic``, ``standing`` or ``unknown``; used for the signature.
+
+    Returns
+    -------
+    Group
+        The finding and the per-window series.
+
+    """
+    config = config or AnalysisConfig()
+    fs = sig.rate_hz
+    quality = Quality(sample_rate_hz=round(fs, 4))
+    band_lo = config.band_low_hz
+    band_hi = min(config.band_high_hz, config.nyquist_margin * fs / 2.0)
+    quality.band_hz = (band_lo, round(band_hi, 3))
+    _note_sampling(sig, band_hi, config, quality)
+    keep = [(a, b) for a, b in sig.segments if (b - a) / fs >= MIN_PIECE_S]
+    quality.analysed_duration_s = round(sum(b - a for a, b in keep) / fs, 3)
+    if band_hi <= band_lo * 1.5 or not keep:
+        why = (
+            "sampling rate too low for the tremor band"
+            if keep
+            else f"no stretch of valid data of at least {MIN_PIECE_S:g} s"
+        )
+        quality.flags.append("not_measurable")
+        quality.messages.append(why)
+        return _group(sig, _empty_finding(quality, sig.unit), [])
+    raw = [sig.values[a:b] for a, b in keep]
+    starts = [float(sig.time_s[a]) for a, _ in keep]
+    pieces = [highpass(p, fs, config.highpass_hz) for p in raw]
+    spectrum = welch_spectrum(pieces, fs, config.welch_segment_s)
+    if spectrum.resolution_hz > 0.5:
+        quality.flags.append("short_record")
+        quality.messages.append(f"frequency resolution only {spectrum.resolution_hz:.2f} Hz")
+    background = aperiodic_background(
+        spectrum.freqs, spectrum.power, band_lo, band_hi, spectrum.dof
+    )
+    n_independent = (band_hi - band_lo) / (spectrum.resolution_hz * HANN_ENBW_BINS)
+    threshold = peak_threshold(
+        spectrum.dof, n_independent, config.false_alarm, config.min_peak_ratio
+    )
+    peaks = find_peaks(spectrum, background, band_lo, band_hi, threshold)
+    significant = [p for p in peaks if p.significant]
+    weight = displacement_weight(spectrum.freqs, sig.kind)
+    dominant, kind_reasons = _fundamental(significant, weight, spectrum.resolution_hz)
+    rhythmic = Rhythmic(detected=False, amplitude_unit=sig.unit)
+    trace = None
+    if peaks:
+        best = dominant or peaks[0]
+        rhythmic.peak_to_background_db = round(float(10 * np.log10(best.ratio)), 2)
+    if dominant is not None:
+        slow = _slow_movement(raw, fs, band_hi, config, sig.kind)
+        kind, reasons = _movement_kind(dominant, significant, slow, weight, spectrum)
+        trace = rh.isolate_rhythm(
+            pieces, fs, rh.rhythm_band(dominant.freq_hz, fs, config.highpass_hz)
+        )
+    twitches = _twitches(
+        pieces, starts, fs, band_hi, trace, config, sig.unit, quality.analysed_duration_s
+    )
+    if trace is not None and dominant is not None:
+        _characterise(
+            rhythmic,
+            dominant,
+            trace,
+            pieces,
+            starts,
+            fs,
+            spectrum,
+            background,
+            config,
+            sig,
+            twitches,
+        )
+        if rhythmic.detected:
+            rhythmic.kind = kind
+            rhythmic.kind_reasons = kind_reasons + reasons
+        if slow and rhythmic.kind == "tremor":
+            quality.flags.append("voluntary_movement_present")
+            quality.messages.append(
+                f"slower movement at {slow[0].freq_hz:.2f} Hz in the recording: "
+                "rhythm measured during movement"
+            )
+    signature = _signature(rhythmic, context)
+    if (
+        rhythmic.detected
+        and rhythmic.peak_to_background_db is not None
+        and rhythmic.peak_to_background_db < 10
+    ):
+        quality.flags.append("weak_rhythm")
+        quality.messages.append("the rhythm stands less than 10 dB above the background")
+    finding = Finding(rhythmic=rhythmic, twitches=twitches, signature=signature, quality=quality)
+    windows = _windows(pieces, starts, fs, band_lo, band_hi, trace, twitches)
+    return _group(sig, finding, windows)
+
+
+def choose_dominant(groups: list[Group]) -> Group | None:
+    """The group whose finding best shows an involuntary rhythm.
+
+    Tremor-like rhythms come first, then voluntary-like, then none; ties go to the highest peak
+    over background.
+    """
+    if not groups:
+        return None
+    rank = {"tremor": 2, "voluntary": 1, "none": 0}
+
+    def score(group: Group) -> tuple[int, int, float]:
+        r = group.finding.rhythmic
+        return (int(r.detected), rank[r.kind], r.peak_to_background_db or -np.inf)
+
+    return max(groups, key=score)
+
+
+def _group(sig: UniformSignal, finding: Finding, windows: list[WindowRow]) -> Group:
+    return Group(
+        name=sig.name,
+        channels=sig.channels,
+        kind=sig.kind,
+        unit=sig.unit,
+        finding=finding,
+        windows=windows,
+    )
+
+
+def _empty_finding(quality: Quality, unit: str) -> Finding:
+    return Finding(
+        rhythmic=Rhythmic(detected=False, amplitude_unit=unit),
+        twitches=Twitches(count=0, rate_per_min=0.0, unit=unit),
+        signature=Signature(statement="Nothing measurable."),
+        quality=quality,
+    )
+
+
+def _note_sampling(
+    sig: UniformSignal, band_hi: float, config: AnalysisConfig, quality: Quality
+) -> None:
+    if band_hi < config.band_high_hz:
+        quality.flags.append("band_capped_by_sampling_rate")
+        quality.messages.append(
+            f"rhythms above {band_hi:.1f} Hz cannot be seen at {sig.rate_hz:.4g} Hz sampling"
+        )
+    if band_hi < 18.0:
+        quality.flags.append("orthostatic_band_not_visible")
+    if sig.resampled:
+        quality.flags.append("irregular_sampling_resampled")
+        quality.messages.append("irregular sampling was interpolated onto a uniform grid")
+    if sig.bridged_gaps:
+        quality.flags.append("gaps_bridged")
+        quality.messages.append(
+            f"{sig.bridged_gaps} short gaps ({sig.bridged_s:.2f} s in all) "
+            "bridged by linear interpolation"
+        )
+    if len(sig.segments) > 1:
+        quality.flags.append("record_split_at_gaps")
+        quality.messages.append(f"long gaps split the record into {len(sig.segments)} pieces")
+
+
+def _fundamental(
+    significant: list[Peak], weight: np.ndarray, resolution: float
+) -> tuple[Peak | None, list[str]]:
+    """Strongest significant peak, replaced by its fundamental if it is a harmonic."""
+    if not significant:
+        return None, []
+    candidate = significant[0]
+    reasons: list[str] = []
+    for order in range(MAX_HARMONIC, 1, -1):
+        for peak in significant:
+            tolerance = max(resolution, 0.03 * candidate.freq_hz)
+            if abs(peak.freq_hz * order - candidate.freq_hz) <= tolerance and (
+                peak.excess * weight[peak.index]
+                >= FUNDAMENTAL_SHARE * candidate.excess * weight[candidate.index]
+            ):
+                reasons.append(
+                    f"the peak at {candidate.freq_hz:.2f} Hz is harmonic {order} of this rhythm"
+                )
+                return peak, reasons
+    return candidate, reasons
+
+
+def _slow_movement(
+    raw: list[np.ndarray], fs: float, band_hi: float, config: AnalysisConfig, kind: str
+) -> list[Peak]:
+    """Significant peaks of slow (voluntary) movement below the tremor band."""
+    segment_s = max(config.welch_segment_s, 10.0)
+    longest = max(len(p) for p in raw) / fs
+    if longest < 2.0 / SLOW_LOW_HZ:
+        return []
+    pieces = [highpass(p, fs, SLOW_LOW_HZ * 0.6, order=2) for p in raw]
+    spectrum = welch_spectrum(pieces, fs, segment_s)
+    background = aperiodic_background(
+        spectrum.freqs, spectrum.power, SLOW_LOW_HZ, band_hi, spectrum.dof
+    )
+    n_independent = (band_hi - SLOW_LOW_HZ) / (spectrum.resolution_hz * HANN_ENBW_BINS)
+    threshold = peak_threshold(
+        spectrum.dof, n_independent, config.false_alarm, config.min_peak_ratio
+    )
+    peaks = find_peaks(spectrum, background, SLOW_LOW_HZ, config.band_low_hz, threshold)
+    return [p for p in peaks if p.significant]
+
+
+def _movement_kind(
+    dominant: Peak,
+    significant: list[Peak],
+    slow: list[Peak],
+    weight: np.ndarray,
+    spectrum: Spectrum,
+) -> tuple[str, list[str]]:
+    """Tremor-like or voluntary-like, with reasons."""
+    f0 = dominant.freq_hz
+    tolerance = max(spectrum.resolution_hz, 0.03 * f0)
+    slow_weight = (
+        displacement_weight(np.array([p.freq_hz for p in slow]), "position") if slow else []
+    )
+    for peak, _ in zip(slow, slow_weight, strict=False):
+        order = round(f0 / peak.freq_hz)
+        if 2 <= order <= MAX_HARMONIC and abs(order * peak.freq_hz - f0) <= tolerance:
+            return "voluntary", [
+                f"{f0:.2f} Hz is harmonic {order} of a slower rhythmic movement "
+                f"at {peak.freq_hz:.2f} Hz"
+            ]
+    if f0 < SLOW_REPETITIVE_HZ:
+        harmonics = [
+            k for k in (2, 3) if any(abs(p.freq_hz - k * f0) <= tolerance for p in significant)
+        ]
+        if len(harmonics) == 2:
+            return "voluntary", [
+                f"slow ({f0:.2f} Hz) with strong harmonics at 2x and 3x: "
+                "a repetitive movement rather than tremor"
+            ]
+    return "tremor", []
+
+
+def _characterise(
+    rhythmic: Rhythmic,
+    peak: Peak,
+    trace: rh.RhythmTrace,
+    pieces: list[np.ndarray],
+    starts: list[float],
+    fs: float,
+    spectrum: Spectrum,
+    background: np.ndarray,
+    config: AnalysisConfig,
+    sig: UniformSignal,
+    twitches: Twitches,
+) -> None:
+    """Fill the rhythm's measures in place; the envelope around twitches does not count."""
+    f0 = peak.freq_hz
+    band = trace.band_hz
+    inside = (spectrum.freqs >= band[0]) & (spectrum.freqs <= band[1])
+    noise_power = float(np.trapezoid(background[inside], spectrum.freqs[inside]))
+    rh.mark_presence(trace, rh.noise_envelope_threshold(noise_power), config.envelope_relative)
+    _mask_twitches(trace, starts, fs, twitches, ringing_s=1.0 / (band[1] - band[0]))
+    episodes: list[tuple[float, float]] = []
+    cycle_f, cycle_pp, in_episode = [], [], []
+    for present, start, x in zip(trace.present, starts, trace.projected, strict=True):
+        eps = rh.episodes_from_presence(present, start, fs, config.min_cycles / f0, 2.0 / f0)
+        episodes.extend(eps)
+        mask = np.zeros(len(x), bool)
+        for t0, t1 in eps:
+            mask[round((t0 - start) * fs) : round((t1 - start) * fs)] = True
+        freqs, sizes = rh.cycle_frequencies(x, fs, mask)
+        cycle_f.append(freqs)
+        cycle_pp.append(sizes)
+        in_episode.append(x[mask])
+    if not episodes:
+        return
+    total_s = sum(len(p) for p in pieces) / fs
+    episode_s = sum(t1 - t0 for t0, t1 in episodes)
+    freqs = np.concatenate(cycle_f)
+    sizes = np.concatenate(cycle_pp)
+    samples = np.concatenate(in_episode)
+    rms = float(np.sqrt(np.mean(samples**2)))
+    p2p = float(np.median(sizes)) if sizes.size else 2 * np.sqrt(2) * rms
+    band_power = (spectrum.freqs >= config.band_low_hz) & (spectrum.freqs <= band[1] + 10)
+    near = np.abs(spectrum.freqs - f0) <= max(0.5, spectrum.resolution_hz)
+    in_band = band_power & (spectrum.freqs <= config.band_high_hz)
+    rhythmic.detected = True
+    rhythmic.kind = "tremor"
+    rhythmic.frequency_hz = round(f0, 3)
+    lo, hi = rh.frequency_interval(
+        f0, freqs, episode_s, (band[1] - band[0]) / 2, spectrum.resolution_hz
+    )
+    rhythmic.frequency_ci_hz = (round(lo, 3), round(hi, 3))
+    rhythmic.amplitude = _sig(rms)
+    rhythmic.amplitude_peak_to_peak = _sig(p2p)
+    _displacement(rhythmic, sig, f0, rms, p2p)
+    rhythmic.regularity = round(
+        float(spectrum.power[near & in_band].sum() / spectrum.power[in_band].sum()), 3
+    )
+    tsi = rh.tremor_stability_index(freqs)
+    rhythmic.stability_index_hz = None if tsi is None else round(tsi, 3)
+    rhythmic.bandwidth_hz = round(
+        peak_bandwidth(spectrum.freqs, spectrum.power, background, peak.index), 3
+    )
+    rhythmic.constancy = round(min(1.0, episode_s / total_s), 3)
+    rhythmic.episodes = [(round(a, 3), round(b, 3)) for a, b in episodes]
+    rhythmic.direction = [round(float(v), 4) for v in trace.direction]
+    rhythmic.linearity = round(trace.linearity, 3)
+
+
+def _mask_twitches(
+    trace: rh.RhythmTrace, starts: list[float], fs: float, twitches: Twitches, ringing_s: float
+) -> None:
+    """Clear presence around twitches: their ringing in the rhythm band is not a rhythm."""
+    for event in twitches.events:
+        half = event.duration_s / 2 + ringing_s
+        for present, start in zip(trace.present, starts, strict=True):
+            a = max(0, int((event.t - half - start) * fs))
+            b = min(len(present), int(np.ceil((event.t + half - start) * fs)))
+            if a < b:
+                present[a:b] = False
+
+
+def _displacement(
+    rhythmic: Rhythmic, sig: UniformSignal, f0: float, rms: float, p2p: float
+) -> None:
+    if sig.kind == "position":
+        rhythmic.displacement_rms, rhythmic.displacement_peak_to_peak = _sig(rms), _sig(p2p)
+        rhythmic.displacement_unit = sig.unit
+    elif sig.kind == "acceleration" and sig.unit in ACCELERATION_TO_MPS2:
+        to_mm = ACCELERATION_TO_MPS2[sig.unit] * 1000.0 / (2 * np.pi * f0) ** 2
+        rhythmic.displacement_rms = _sig(rms * to_mm)
+        rhythmic.displacement_peak_to_peak = _sig(p2p * to_mm)
+        rhythmic.displacement_unit = "mm (from acceleration at the rhythm frequency)"
+
+
+def _sig(value: float, digits: int = 4) -> float:
+    """Round to significant digits."""
+    if value == 0 or not np.isfinite(value):
+        return float(value)
+    return float(f"{value:.{digits}g}")
+
+
+def _twitches(
+    pieces: list[np.ndarray],
+    starts: list[float],
+    fs: float,
+    band_hi: float,
+    trace: rh.RhythmTrace | None,
+    config: AnalysisConfig,
+    unit: str,
+    duration_s: float,
+) -> Twitches:
+    """Brief jerks in what is left once the rhythm is taken out."""
+    residual = []
+    for i, piece in enumerate(pieces):
+        broad = bandpass(piece, fs, config.highpass_hz, band_hi)
+        if trace is not None:
+            broad = broad - trace.narrowband[i]
+        residual.append(np.linalg.norm(broad, axis=1))
+    threshold = excursion_threshold(np.concatenate(residual), config.twitch_threshold_sigma)
+    events, longer = [], 0
+    for magnitude, start in zip(residual, starts, strict=True):
+        for ex in find_excursions(magnitude, start, fs, threshold, config.twitch_refractory_s):
+            if ex.duration_s <= config.twitch_max_duration_s:
+                events.append(
+                    TwitchEvent(
+                        t=round(ex.t, 3), size=_sig(ex.size), duration_s=round(ex.duration_s, 3)
+                    )
+                )
+            else:
+                longer += 1
+    rate = 60.0 * len(events) / duration_s if duration_s > 0 else 0.0
+    return Twitches(
+        count=len(events),
+        rate_per_min=round(rate, 2),
+        events=events,
+        unit=unit,
+        threshold=_sig(threshold),
+        longer_movements=longer,
+    )
+
+
+def _signature(rhythmic: Rhythmic, context: str) -> Signature:
+    if not rhythmic.detected or rhythmic.frequency_hz is None:
+        return Signature(context=context, statement="No rhythm to compare with tremor types.")
+    if rhythmic.kind == "voluntary":
+        return Signature(
+            context=context,
+            statement="The rhythm looks like voluntary movement; "
+            "it is not compared with tremor types.",
+        )
+    ranked = compare_signatures(rhythmic.frequency_hz, rhythmic.stability_index_hz, context)
+    matches = [SignatureMatch(name=t.name, resemblance=s, reasons=r) for t, s, r in ranked]
+    if not matches:
+        return Signature(context=context, statement="The frequency matches no known tremor type.")
+    top = matches[0]
+    statement = (
+        f"Closest resemblance: {top.name} ({top.reasons[0]}). A resemblance of the "
+        "measured rhythm, not a diagnosis."
+    )
+    return Signature(context=context, closest=top.name, matches=matches, statement=statement)
+
+
+def _windows(
+    pieces: list[np.ndarray],
+    starts: list[float],
+    fs: float,
+    band_lo: float,
+    band_hi: float,
+    trace: rh.RhythmTrace | None,
+    twitches: Twitches,
+) -> list[WindowRow]:
+    """Per-window peak frequency, rhythm size and presence, and twitch count."""
+    rows = []
+    n = round(WINDOW_S * fs)
+    step = round(WINDOW_STEP_S * fs)
+    taper = np.hanning(n)
+    nfft = int(2 ** np.ceil(np.log2(n * 8)))
+    freqs = np.fft.rfftfreq(nfft, 1 / fs)
+    band = (freqs >= band_lo) & (freqs <= band_hi)
+    times = np.array([e.t for e in twitches.events])
+    for i, (piece, start) in enumerate(zip(pieces, starts, strict=True)):
+        for a in range(0, len(piece) - n + 1, step):
+            seg = piece[a : a + n]
+            power = (np.abs(np.fft.rfft(seg * taper[:, None], nfft, axis=0)) ** 2).sum(axis=1)
+            t0, t1 = start + a / fs, start + (a + n) / fs
+            rms = present = None
+            if trace is not None:
+                x = trace.projected[i][a : a + n]
+                rms = _sig(float(np.sqrt(np.mean(x**2))))
+                present = float(trace.present[i][a : a + n].mean()) if trace.present else 0.0
+            rows.append(
+                WindowRow(
+                    t_start=round(t0, 3),
+                    t_end=round(t1, 3),
+                    peak_hz=round(float(freqs[band][np.argmax(power[band])]), 3),
+                    rhythm_rms=rms,
+                    present=round(present or 0.0, 3),
+                    twitches=int(((times >= t0) & (times < t1)).sum()) if times.size else 0,
+                )
+            )
+    return rows

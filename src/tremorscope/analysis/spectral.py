@@ -1,0 +1,315 @@
+"""Spectra of vector signals, their aperiodic background, and significant rhythmic peaks.
+
+Axes are combined by summing their spectra (the trace of the cross-spectral matrix), which does
+not depend on how the sensor is oriented; the direction of motion is found afterwards by PCA of
+the band-limited signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal, stats
+
+#: Zero padding of each Welch segment, for a finely sampled spectrum around peaks.
+PAD_FACTOR = 8
+#: Hann window: effective noise bandwidth in bins, used to count independent frequencies.
+HANN_ENBW_BINS = 1.5
+
+
+@dataclass
+class Spectrum:
+    """Welch power spectral density, summed over axes.
+
+    Attributes
+    ----------
+    freqs : ndarray
+        Frequencies in Hz.
+    power : ndarray
+        Power spectral density (input units squared per Hz), summed over axes.
+    per_axis : ndarray, shape (n_freqs, n_axes)
+        The same per axis.
+    dof : float
+        Approximate degrees of freedom of each estimate (2 per averaged segment, Welch-corrected).
+    resolution_hz : float
+        Frequency resolution of one Welch segment (rate / segment length).
+
+    """
+
+    freqs: np.ndarray
+    power: np.ndarray
+    per_axis: np.ndarray
+    dof: float
+    resolution_hz: float
+
+
+@dataclass
+class Peak:
+    """A candidate rhythmic peak in a spectrum.
+
+    Attributes
+    ----------
+    freq_hz : float
+        Peak frequency refined between bins.
+    index : int
+        Bin index of the maximum.
+    ratio : float
+        Power over aperiodic background at the peak.
+    excess : float
+        Power above background at the peak (input units squared per Hz).
+    significant : bool
+        Whether the ratio passes the noise threshold.
+
+    """
+
+    freq_hz: float
+    index: int
+    ratio: float
+    excess: float
+    significant: bool
+
+
+def highpass(values: np.ndarray, rate_hz: float, cutoff_hz: float, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth high-pass along time (axis 0), after removing the mean.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, d)
+        Samples.
+    rate_hz : float
+        Sampling rate.
+    cutoff_hz : float
+        -3 dB frequency.
+    order : int
+        Filter order.
+
+    Returns
+    -------
+    ndarray
+        Filtered samples, same shape.
+
+    """
+    centred = values - values.mean(axis=0)
+    sos = signal.butter(order, cutoff_hz, "highpass", fs=rate_hz, output="sos")
+    return _filtfilt(sos, centred)
+
+
+def bandpass(
+    values: np.ndarray, rate_hz: float, low_hz: float, high_hz: float, order: int = 4
+) -> np.ndarray:
+    """Zero-phase Butterworth band-pass along time (axis 0); see :func:`highpass`."""
+    high_hz = min(high_hz, 0.49 * rate_hz)
+    sos = signal.butter(order, [low_hz, high_hz], "bandpass", fs=rate_hz, output="sos")
+    return _filtfilt(sos, values - values.mean(axis=0))
+
+
+def _filtfilt(sos: np.ndarray, values: np.ndarray) -> np.ndarray:
+    padlen = min(values.shape[0] - 1, 3 * (2 * sos.shape[0] + 1) * 4)
+    return signal.sosfiltfilt(sos, values, axis=0, padlen=padlen)
+
+
+def welch_spectrum(segments: list[np.ndarray], rate_hz: float, segment_s: float) -> Spectrum:
+    """Average Welch spectrum over several contiguous pieces of one signal.
+
+    Parameters
+    ----------
+    segments : list of ndarray, each (n_i, d)
+        Contiguous, already filtered pieces.
+    rate_hz : float
+        Sampling rate.
+    segment_s : float
+        Welch segment length in seconds; shortened to the longest piece when needed.
+
+    Returns
+    -------
+    Spectrum
+        Power summed over axes, on a grid padded by :data:`PAD_FACTOR`.
+
+    """
+    longest = max(len(s) for s in segments)
+    nperseg = int(min(round(segment_s * rate_hz), longest))
+    nfft = int(2 ** np.ceil(np.log2(nperseg * PAD_FACTOR)))
+    total = None
+    weight = 0.0
+    n_windows = 0
+    for piece in segments:
+        if len(piece) < nperseg:
+            continue
+        freqs, pxx = signal.welch(
+            piece,
+            rate_hz,
+            window="hann",
+            nperseg=nperseg,
+            noverlap=nperseg // 2,
+            nfft=nfft,
+            axis=0,
+            detrend="constant",
+        )
+        count = 1 + (len(piece) - nperseg) // (nperseg // 2)
+        total = pxx * count if total is None else total + pxx * count
+        weight += count
+        n_windows += count
+    per_axis = total / weight
+    # Welch (1967): 50 % overlapped Hann segments give about 1.8 dof per segment beyond the first
+    dof = 2.0 * (1 + 0.9 * (n_windows - 1))
+    return Spectrum(freqs, per_axis.sum(axis=1), per_axis, dof, rate_hz / nperseg)
+
+
+def aperiodic_background(
+    freqs: np.ndarray, power: np.ndarray, low_hz: float, high_hz: float, dof: float
+) -> np.ndarray:
+    """Fit the aperiodic (1/f-like) background of a spectrum by a robust line in log-log.
+
+    The line is fitted to the lower 60 % of the residuals (peaks lie above the background), then
+    its level is set so that the 40th percentile of the ratio of spectrum to background equals
+    that of a chi-square estimate with ``dof`` degrees of freedom.
+
+    Parameters
+    ----------
+    freqs, power : ndarray
+        The spectrum.
+    low_hz, high_hz : float
+        Band over which to fit.
+    dof : float
+        Degrees of freedom of the spectral estimates.
+
+    Returns
+    -------
+    ndarray
+        Background power at every frequency of ``freqs`` (extrapolated outside the band).
+
+    """
+    band = (freqs >= low_hz) & (freqs <= high_hz) & (power > 0)
+    logf = np.log10(freqs[band])
+    logp = np.log10(power[band])
+    keep = np.ones(logf.size, bool)
+    coef = np.polyfit(logf, logp, 1)
+    for _ in range(3):
+        resid = logp - np.polyval(coef, logf)
+        keep = resid <= np.quantile(resid, 0.6)
+        coef = np.polyfit(logf[keep], logp[keep], 1)
+    background = 10 ** np.polyval(coef, np.log10(np.maximum(freqs, 1e-6)))
+    ratio = power[band] / background[band]
+    # peaks occupy few bins: the 40th percentile of the ratio is a robust noise level
+    level = float(np.quantile(ratio, 0.4)) / (stats.chi2.ppf(0.4, dof) / dof)
+    return background * level
+
+
+def peak_threshold(dof: float, n_independent: float, false_alarm: float, floor: float) -> float:
+    """Ratio of power to background that noise alone exceeds with chance ``false_alarm``.
+
+    Parameters
+    ----------
+    dof : float
+        Degrees of freedom of each spectral estimate.
+    n_independent : float
+        Number of independent frequencies searched (Bonferroni correction).
+    false_alarm : float
+        Accepted chance of a false peak anywhere in the band.
+    floor : float
+        Least threshold, whatever the statistics say.
+
+    Returns
+    -------
+    float
+        The threshold ratio.
+
+    """
+    per_bin = false_alarm / max(n_independent, 1.0)
+    return max(floor, float(stats.chi2.isf(per_bin, dof) / dof))
+
+
+def find_peaks(
+    spectrum: Spectrum, background: np.ndarray, low_hz: float, high_hz: float, threshold: float
+) -> list[Peak]:
+    """Local maxima of spectrum over background in a band, strongest excess power first.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        The spectrum.
+    background : ndarray
+        Aperiodic background on the same grid.
+    low_hz, high_hz : float
+        Search band.
+    threshold : float
+        Ratio a peak must exceed to be significant.
+
+    Returns
+    -------
+    list of Peak
+
+    """
+    f, p = spectrum.freqs, spectrum.power
+    band = np.flatnonzero((f >= low_hz) & (f <= high_hz))
+    if band.size < 3:
+        return []
+    ratio = p / background
+    local, _ = signal.find_peaks(ratio[band])
+    peaks = []
+    for k in local:
+        i = int(band[k])
+        peaks.append(
+            Peak(
+                refine_peak_frequency(f, p, i),
+                i,
+                float(ratio[i]),
+                float(p[i] - background[i]),
+                bool(ratio[i] > threshold),
+            )
+        )
+    peaks.sort(key=lambda pk: pk.excess, reverse=True)
+    return peaks
+
+
+def refine_peak_frequency(freqs: np.ndarray, power: np.ndarray, index: int) -> float:
+    """Frequency of a spectral maximum between bins, by a parabola through log power.
+
+    Parameters
+    ----------
+    freqs, power : ndarray
+        Spectrum.
+    index : int
+        Bin of the local maximum.
+
+    Returns
+    -------
+    float
+        Refined frequency in Hz.
+
+    """
+    if index <= 0 or index >= len(power) - 1:
+        return float(freqs[index])
+    a, b, c = np.log(np.maximum(power[index - 1 : index + 2], 1e-300))
+    denom = a - 2 * b + c
+    shift = 0.5 * (a - c) / denom if denom < 0 else 0.0
+    return float(freqs[index] + np.clip(shift, -0.5, 0.5) * (freqs[1] - freqs[0]))
+
+
+def displacement_weight(freqs: np.ndarray, kind: str) -> np.ndarray:
+    """Factor turning a power spectrum of ``kind`` into one proportional to displacement power.
+
+    Acceleration is divided by (2 pi f)^4, angular velocity by (2 pi f)^2, positions by 1.
+    """
+    omega = 2 * np.pi * np.maximum(freqs, 1e-3)
+    if kind == "acceleration":
+        return omega**-4.0
+    if kind == "angular_velocity":
+        return omega**-2.0
+    return np.ones_like(freqs)
+
+
+def peak_bandwidth(
+    freqs: np.ndarray, power: np.ndarray, background: np.ndarray, index: int
+) -> float:
+    """Full width at half maximum of a peak's excess over background, in Hz."""
+    excess = power - background
+    half = excess[index] / 2.0
+    lo = index
+    while lo > 0 and excess[lo] > half:
+        lo -= 1
+    hi = index
+    while hi < len(excess) - 1 and excess[hi] > half:
+        hi += 1
+    return float(freqs[hi] - freqs[lo])

@@ -1,0 +1,78 @@
+"""A readable terminal summary of an analysis (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from tremorscope.results import Analysis, Finding
+
+
+def describe_rhythm(finding: Finding) -> str:
+    """One sentence on the rhythm of a finding."""
+    r = finding.rhythmic
+    if not r.detected or r.frequency_hz is None:
+        return "no rhythm stands out of the noise"
+    lo, hi = r.frequency_ci_hz or (r.frequency_hz, r.frequency_hz)
+    what = "tremor-like rhythm" if r.kind == "tremor" else "voluntary-like rhythmic movement"
+    size = f"RMS {r.amplitude:.3g} {r.amplitude_unit}"
+    if (
+        r.displacement_rms is not None
+        and r.displacement_unit
+        and r.displacement_unit != r.amplitude_unit
+    ):
+        short_unit = r.displacement_unit.split(" ")[0]
+        size += f" (about {r.displacement_rms:.2g} {short_unit} RMS displacement)"
+    return (
+        f"{what} at {r.frequency_hz:.2f} Hz (95 % {lo:.2f}-{hi:.2f}), {size}, present "
+        f"{100 * (r.constancy or 0):.0f} % of the time"
+    )
+
+
+def print_analysis(analysis: Analysis, console: Console | None = None) -> None:
+    """Print the summary, a table of all groups, and the quality notes."""
+    console = console or Console()
+    src = analysis.source
+    console.print(f"[bold]tremorscope[/bold] {analysis.tool.version} - {src.path}")
+    console.print(
+        f"  {src.duration_s:.1f} s at {src.sample_rate_hz or 0:.4g} Hz; time: {src.time_source}"
+    )
+    for note in src.notes:
+        console.print(f"  [dim]{note}[/dim]")
+    table = Table(header_style="bold")
+    for col in ("group", "rhythm", "Hz (95 %)", "RMS", "const.", "twitches", "resembles"):
+        table.add_column(col)
+    for group in analysis.groups:
+        f = group.finding
+        r = f.rhythmic
+        if r.detected and r.frequency_hz is not None:
+            lo, hi = r.frequency_ci_hz or (r.frequency_hz, r.frequency_hz)
+            freq = f"{r.frequency_hz:.2f} ({lo:.2f}-{hi:.2f})"
+            amp = f"{r.amplitude:.3g} {r.amplitude_unit}"
+            con = f"{100 * (r.constancy or 0):.0f} %"
+        else:
+            freq = amp = con = "-"
+        table.add_row(
+            f"{group.name}\n[dim]{group.kind}[/dim]",
+            r.kind if r.detected else "none",
+            freq,
+            amp,
+            con,
+            f"{f.twitches.count} ({f.twitches.rate_per_min:.1f}/min)",
+            f.signature.closest or "-",
+        )
+    console.print(table)
+    if analysis.dominant is not None:
+        dom = analysis.dominant
+        console.print(
+            f"[bold]Main finding[/bold] ({analysis.dominant_group}): {describe_rhythm(dom)}."
+        )
+        if dom.rhythmic.kind_reasons:
+            console.print("  " + "; ".join(dom.rhythmic.kind_reasons))
+        console.print(
+            f"  Twitches: {dom.twitches.count} ({dom.twitches.rate_per_min:.1f} per minute)."
+        )
+        console.print(f"  {dom.signature.statement}")
+        for message in dom.quality.messages:
+            console.print(f"  [yellow]limit:[/yellow] {message}")
+    console.print(f"[dim]{analysis.disclaimer}[/dim]")
