@@ -59,9 +59,12 @@ def signal(
     quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
 ) -> None:
     """Analyse a wearable or motion-capture recording (accelerometer, gyroscope, positions)."""
+    from tremorscope.analysis.signature import CONTEXTS
     from tremorscope.api import analyze_signal
     from tremorscope.report import print_analysis, write_json, write_windows_csv
 
+    if context not in CONTEXTS:
+        raise typer.BadParameter(f"use one of {', '.join(CONTEXTS)}", param_hint="'--context'")
     selected = [c.strip() for c in channels.split(",")] if channels else None
     analysis = analyze_signal(
         file, rate_hz=rate, channels=selected, time_unit=time_unit, context=context, unit=unit

@@ -25,7 +25,7 @@ from tremorscope.analysis.spectral import (
     peak_threshold,
     welch_spectrum,
 )
-from tremorscope.analysis.twitch import excursion_threshold, find_excursions
+from tremorscope.analysis.twitch import find_excursions, global_threshold
 from tremorscope.config import AnalysisConfig
 from tremorscope.results import (
     Finding,
@@ -44,11 +44,15 @@ from tremorscope.signals.model import UniformSignal
 MIN_PIECE_S = 2.0
 #: Lower edge of the search for slow (voluntary) movement, Hz.
 SLOW_LOW_HZ = 0.3
+#: Slow peaks weaker than this share of the strongest slow peak are ignored.
+SLOW_SHARE = 0.01
 #: Highest harmonic order looked for.
 MAX_HARMONIC = 4
 #: A lower peak is taken as the fundamental when its displacement power is at least this share of
 #: the candidate's.
 FUNDAMENTAL_SHARE = 0.25
+#: A harmonic series of slow movement with this many significant members marks voluntary movement.
+MIN_SERIES = 3
 #: A rhythm below this frequency with two significant harmonics is called voluntary-like.
 SLOW_REPETITIVE_HZ = 3.0
 #: Sliding windows of the per-window series.
@@ -112,21 +116,20 @@ def analyze_uniform(
     peaks = find_peaks(spectrum, background, band_lo, band_hi, threshold)
     significant = [p for p in peaks if p.significant]
     weight = displacement_weight(spectrum.freqs, sig.kind)
-    dominant, kind_reasons = _fundamental(significant, weight, spectrum.resolution_hz)
     rhythmic = Rhythmic(detected=False, amplitude_unit=sig.unit)
     trace = None
     if peaks:
-        best = dominant or peaks[0]
-        rhythmic.peak_to_background_db = round(float(10 * np.log10(best.ratio)), 2)
-    if dominant is not None:
+        rhythmic.peak_to_background_db = round(float(10 * np.log10(peaks[0].ratio)), 2)
+    dominant, kind, kind_reasons, slow = None, "none", [], []
+    if significant:
         slow = _slow_movement(raw, fs, band_hi, config, sig.kind)
-        kind, reasons = _movement_kind(dominant, significant, slow, weight, spectrum)
+        dominant, kind, kind_reasons = _choose_rhythm(significant, slow, weight, spectrum)
+        rhythmic.peak_to_background_db = round(float(10 * np.log10(dominant.ratio)), 2)
         trace = rh.isolate_rhythm(
             pieces, fs, rh.rhythm_band(dominant.freq_hz, fs, config.highpass_hz)
         )
-    twitches = _twitches(
-        pieces, starts, fs, band_hi, trace, config, sig.unit, quality.analysed_duration_s
-    )
+    args = (pieces, starts, fs, band_hi)
+    twitches = _twitches(*args, config, sig.unit, quality.analysed_duration_s)
     if trace is not None and dominant is not None:
         _characterise(
             rhythmic,
@@ -143,7 +146,7 @@ def analyze_uniform(
         )
         if rhythmic.detected:
             rhythmic.kind = kind
-            rhythmic.kind_reasons = kind_reasons + reasons
+            rhythmic.kind_reasons = kind_reasons
         if slow and rhythmic.kind == "tremor":
             quality.flags.append("voluntary_movement_present")
             quality.messages.append(
@@ -224,26 +227,43 @@ def _note_sampling(
         quality.messages.append(f"long gaps split the record into {len(sig.segments)} pieces")
 
 
+def _choose_rhythm(
+    significant: list[Peak], slow: list[Peak], weight: np.ndarray, spectrum: Spectrum
+) -> tuple[Peak, str, list[str]]:
+    """The strongest tremor-like rhythm, else the strongest voluntary-like one.
+
+    Each significant peak, strongest first, is replaced by its fundamental when it is a harmonic,
+    then judged tremor-like or voluntary-like; the first tremor-like one wins, so that a tremor
+    on top of a voluntary movement is still found.
+    """
+    fallback: tuple[Peak, str, list[str]] | None = None
+    voluntary: list[float] = []
+    for candidate in significant:
+        peak, reasons = _fundamental(candidate, significant, weight, spectrum.resolution_hz)
+        kind, why = _movement_kind(peak, significant, slow, voluntary, spectrum.resolution_hz)
+        if kind == "tremor":
+            return peak, kind, reasons + why
+        voluntary.append(peak.freq_hz)
+        fallback = fallback or (peak, kind, reasons + why)
+    assert fallback is not None
+    return fallback
+
+
 def _fundamental(
-    significant: list[Peak], weight: np.ndarray, resolution: float
-) -> tuple[Peak | None, list[str]]:
-    """Strongest significant peak, replaced by its fundamental if it is a harmonic."""
-    if not significant:
-        return None, []
-    candidate = significant[0]
-    reasons: list[str] = []
+    candidate: Peak, significant: list[Peak], weight: np.ndarray, resolution: float
+) -> tuple[Peak, list[str]]:
+    """The candidate, or the lower significant peak of which it is a harmonic."""
+    tolerance = max(resolution, 0.03 * candidate.freq_hz)
     for order in range(MAX_HARMONIC, 1, -1):
         for peak in significant:
-            tolerance = max(resolution, 0.03 * candidate.freq_hz)
             if abs(peak.freq_hz * order - candidate.freq_hz) <= tolerance and (
                 peak.excess * weight[peak.index]
                 >= FUNDAMENTAL_SHARE * candidate.excess * weight[candidate.index]
             ):
-                reasons.append(
+                return peak, [
                     f"the peak at {candidate.freq_hz:.2f} Hz is harmonic {order} of this rhythm"
-                )
-                return peak, reasons
-    return candidate, reasons
+                ]
+    return candidate, []
 
 
 def _slow_movement(
@@ -264,29 +284,31 @@ def _slow_movement(
         spectrum.dof, n_independent, config.false_alarm, config.min_peak_ratio
     )
     peaks = find_peaks(spectrum, background, SLOW_LOW_HZ, config.band_low_hz, threshold)
-    return [p for p in peaks if p.significant]
+    significant = [p for p in peaks if p.significant]
+    if not significant:
+        return []
+    # leakage of a large slow movement leaves small bumps around it: keep the main movements only
+    strongest = max(spectrum.power[p.index] for p in significant)
+    return [p for p in significant if spectrum.power[p.index] >= SLOW_SHARE * strongest]
 
 
 def _movement_kind(
-    dominant: Peak,
-    significant: list[Peak],
-    slow: list[Peak],
-    weight: np.ndarray,
-    spectrum: Spectrum,
+    peak: Peak, significant: list[Peak], slow: list[Peak], voluntary: list[float], resolution: float
 ) -> tuple[str, list[str]]:
     """Tremor-like or voluntary-like, with reasons."""
-    f0 = dominant.freq_hz
-    tolerance = max(spectrum.resolution_hz, 0.03 * f0)
-    slow_weight = (
-        displacement_weight(np.array([p.freq_hz for p in slow]), "position") if slow else []
-    )
-    for peak, _ in zip(slow, slow_weight, strict=False):
-        order = round(f0 / peak.freq_hz)
-        if 2 <= order <= MAX_HARMONIC and abs(order * peak.freq_hz - f0) <= tolerance:
+    f0 = peak.freq_hz
+    tolerance = max(resolution, 0.03 * f0)
+    for f_slow in [p.freq_hz for p in slow]:
+        order, members = _harmonic_series(f0, f_slow, significant, resolution)
+        if order and (order <= MAX_HARMONIC or members >= MIN_SERIES):
             return "voluntary", [
-                f"{f0:.2f} Hz is harmonic {order} of a slower rhythmic movement "
-                f"at {peak.freq_hz:.2f} Hz"
+                f"{f0:.2f} Hz is harmonic {order} of a slower rhythmic movement at {f_slow:.2f} Hz"
+                f" ({members} harmonics of it stand out)"
             ]
+    for f_vol in voluntary:
+        order = round(f0 / f_vol)
+        if order >= 1 and abs(order * f_vol - f0) <= tolerance:
+            return "voluntary", [f"{f0:.2f} Hz belongs to the harmonic series of {f_vol:.2f} Hz"]
     if f0 < SLOW_REPETITIVE_HZ:
         harmonics = [
             k for k in (2, 3) if any(abs(p.freq_hz - k * f0) <= tolerance for p in significant)
@@ -297,6 +319,30 @@ def _movement_kind(
                 "a repetitive movement rather than tremor"
             ]
     return "tremor", []
+
+
+def _harmonic_series(
+    f0: float, f_slow: float, significant: list[Peak], resolution: float
+) -> tuple[int, int]:
+    """Order of ``f0`` in the harmonic series of ``f_slow`` (0 if not in it) and its size.
+
+    The fundamental is refined from the series members first, since a small error in a slow
+    frequency grows with the harmonic order.
+    """
+    loose = [
+        (p.freq_hz, round(p.freq_hz / f_slow))
+        for p in significant
+        if abs(p.freq_hz - round(p.freq_hz / f_slow) * f_slow) <= 0.04 * p.freq_hz
+    ]
+    if loose:
+        f_slow = float(np.median([f / k for f, k in loose if k >= 1]))
+
+    def on_series(f: float) -> bool:
+        k = round(f / f_slow)
+        return k >= 2 and abs(f - k * f_slow) <= max(resolution / 2, 0.015 * f)
+
+    members = sum(on_series(p.freq_hz) for p in significant)
+    return (round(f0 / f_slow) if on_series(f0) else 0), members
 
 
 def _characterise(
@@ -405,22 +451,19 @@ def _twitches(
     starts: list[float],
     fs: float,
     band_hi: float,
-    trace: rh.RhythmTrace | None,
     config: AnalysisConfig,
     unit: str,
     duration_s: float,
 ) -> Twitches:
-    """Brief jerks in what is left once the rhythm is taken out."""
-    residual = []
-    for i, piece in enumerate(pieces):
-        broad = bandpass(piece, fs, config.highpass_hz, band_hi)
-        if trace is not None:
-            broad = broad - trace.narrowband[i]
-        residual.append(np.linalg.norm(broad, axis=1))
-    threshold = excursion_threshold(np.concatenate(residual), config.twitch_threshold_sigma)
+    """Brief jerks far above the noise and above the local movement level (tremor included)."""
+    broad = [
+        np.linalg.norm(bandpass(piece, fs, config.highpass_hz, band_hi), axis=1) for piece in pieces
+    ]
+    threshold = global_threshold(np.concatenate(broad), config.twitch_threshold_sigma)
     events, longer = [], 0
-    for magnitude, start in zip(residual, starts, strict=True):
-        for ex in find_excursions(magnitude, start, fs, threshold, config.twitch_refractory_s):
+    for magnitude, start in zip(broad, starts, strict=True):
+        found = find_excursions(magnitude, start, fs, threshold, config.twitch_refractory_s)
+        for ex in found:
             if ex.duration_s <= config.twitch_max_duration_s:
                 events.append(
                     TwitchEvent(

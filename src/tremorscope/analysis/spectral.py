@@ -14,6 +14,10 @@ from scipy import signal, stats
 
 #: Zero padding of each Welch segment, for a finely sampled spectrum around peaks.
 PAD_FACTOR = 8
+#: Share of the significance threshold (in log power) by which a peak must rise above its valleys.
+PROMINENCE_SHARE = 0.5
+#: Side lobes of a Hann window: within this many resolution bins, this far (dB) below the peak.
+SIDE_LOBE_BINS, SIDE_LOBE_DB = 8, 25.0
 #: Hann window: effective noise bandwidth in bins, used to count independent frequencies.
 HANN_ENBW_BINS = 1.5
 
@@ -246,9 +250,13 @@ def find_peaks(
     if band.size < 3:
         return []
     ratio = p / background
-    local, _ = signal.find_peaks(ratio[band])
+    log_ratio = np.log10(ratio[band])
+    local, props = signal.find_peaks(log_ratio, prominence=0)
+    # a peak must stand out of its own neighbourhood too, not only above the fitted background:
+    # this rejects the side lobes on the skirt of a much larger peak
+    needed = PROMINENCE_SHARE * np.log10(threshold)
     peaks = []
-    for k in local:
+    for k, prominence in zip(local, props["prominences"], strict=True):
         i = int(band[k])
         peaks.append(
             Peak(
@@ -256,11 +264,29 @@ def find_peaks(
                 i,
                 float(ratio[i]),
                 float(p[i] - background[i]),
-                bool(ratio[i] > threshold),
+                bool(ratio[i] > threshold and prominence >= needed),
             )
         )
+    _reject_side_lobes(peaks, f, p, spectrum.resolution_hz)
     peaks.sort(key=lambda pk: pk.excess, reverse=True)
     return peaks
+
+
+def _reject_side_lobes(
+    peaks: list[Peak], freqs: np.ndarray, power: np.ndarray, resolution: float
+) -> None:
+    """Mark as not significant the peaks that are window side lobes of a much larger neighbour.
+
+    Hann side lobes lie within a few resolution bins of their main lobe and at least 31 dB below
+    it; a peak that near and over :data:`SIDE_LOBE_DB` below a neighbour is taken for one.
+    """
+    ratio = 10 ** (SIDE_LOBE_DB / 10)
+    for peak in peaks:
+        for other in peaks:
+            near = abs(other.freq_hz - peak.freq_hz) <= SIDE_LOBE_BINS * resolution
+            if near and power[other.index] >= ratio * power[peak.index]:
+                peak.significant = False
+                break
 
 
 def refine_peak_frequency(freqs: np.ndarray, power: np.ndarray, index: int) -> float:

@@ -1,15 +1,25 @@
-"""Brief, isolated jerks (twitches), told apart from the rhythm and from longer movements."""
+"""Brief, isolated jerks (twitches), told apart from the rhythm and from longer movements.
+
+A twitch is an excursion of the signal's magnitude far above both the whole recording's noise
+level and the local movement level (a running upper quantile over several seconds, which follows
+a tremor's waxing and waning), and short at a fifth of its own peak.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 #: Robust standard deviation of a sample from its median absolute deviation (Gaussian).
 MAD_TO_SIGMA = 1.4826
 #: An excursion's duration is measured at this share of its peak.
 SHAPE_LEVEL = 0.2
+#: Local movement level: this quantile of the magnitude over a centred window.
+LOCAL_QUANTILE, LOCAL_WINDOW_S, LOCAL_BLOCK_S = 75, 6.0, 0.1
+#: An excursion must exceed the local level this many times.
+LOCAL_FACTOR = 3.0
 
 
 @dataclass
@@ -23,8 +33,7 @@ class Excursion:
     size : float
         Its largest magnitude, in the signal's units.
     duration_s : float
-        Time spent above a fifth of its peak (and half the threshold).
-
+        Width at a fifth of its peak (and above the local movement level).
     """
 
     t: float
@@ -32,11 +41,35 @@ class Excursion:
     duration_s: float
 
 
-def excursion_threshold(magnitudes: np.ndarray, n_sigma: float) -> float:
+def global_threshold(magnitudes: np.ndarray, n_sigma: float) -> float:
     """Median plus ``n_sigma`` robust standard deviations of the magnitude series."""
     median = float(np.median(magnitudes))
     spread = MAD_TO_SIGMA * float(np.median(np.abs(magnitudes - median)))
     return median + n_sigma * max(spread, 1e-12)
+
+
+def local_level(magnitude: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Running upper quantile of a magnitude series, computed on 0.1 s block maxima.
+
+    Parameters
+    ----------
+    magnitude : ndarray, shape (n,)
+        Non-negative series.
+    rate_hz : float
+        Sampling rate.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The local movement level at every sample.
+    """
+    block = max(1, int(LOCAL_BLOCK_S * rate_hz))
+    n_blocks = int(np.ceil(len(magnitude) / block))
+    padded = np.pad(magnitude, (0, n_blocks * block - len(magnitude)), mode="edge")
+    maxima = padded.reshape(n_blocks, block).max(axis=1)
+    size = max(1, int(LOCAL_WINDOW_S / LOCAL_BLOCK_S))
+    level = ndimage.percentile_filter(maxima, LOCAL_QUANTILE, size=size, mode="nearest")
+    return np.repeat(level, block)[: len(magnitude)]
 
 
 def find_excursions(
@@ -46,36 +79,34 @@ def find_excursions(
     threshold: float,
     refractory_s: float,
 ) -> list[Excursion]:
-    """Excursions of a magnitude series above a threshold, nearby ones merged.
-
-    An excursion is a run above half the threshold that reaches the threshold; runs closer than
-    ``refractory_s`` are one excursion (a biphasic jerk crosses zero once).
+    """Excursions far above the global threshold and the local level, nearby ones merged.
 
     Parameters
     ----------
     magnitude : ndarray, shape (n,)
-        Non-negative magnitude of the signal (one piece).
+        Magnitude of the band-limited signal (one piece).
     start_time_s : float
         Time of the first sample.
     rate_hz : float
         Sampling rate.
     threshold : float
-        Level an excursion must reach.
+        Global level an excursion must reach (see :func:`global_threshold`).
     refractory_s : float
-        Merge distance.
+        Excursions closer than this are one (a biphasic jerk crosses zero once).
 
     Returns
     -------
     list of Excursion
-
     """
-    above = magnitude > threshold / 2.0
+    local = local_level(magnitude, rate_hz)
+    level = np.maximum(threshold, LOCAL_FACTOR * local)
+    above = magnitude > level / 2.0
     padded = np.concatenate([[False], above, [False]])
     edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
     runs = [
         [a, b]
         for a, b in zip(edges[::2], edges[1::2], strict=True)
-        if magnitude[a:b].max() >= threshold
+        if np.any(magnitude[a:b] >= level[a:b])
     ]
     merged: list[list[int]] = []
     for a, b in runs:
@@ -83,12 +114,17 @@ def find_excursions(
             merged[-1][1] = b
         else:
             merged.append([a, b])
+    background = 1.5 * local
     events = []
     for a, b in merged:
         k = a + int(np.argmax(magnitude[a:b]))
         peak = float(magnitude[k])
-        # width at a fifth of the peak: the event's own shape, not the filter's ringing tail
-        core = np.flatnonzero(magnitude[a:b] >= max(threshold / 2.0, peak * SHAPE_LEVEL))
-        duration = (core[-1] - core[0] + 1) / rate_hz
-        events.append(Excursion(start_time_s + k / rate_hz, peak, duration))
+        floor = np.maximum(peak * SHAPE_LEVEL, background)
+        lo = k
+        while lo > 0 and magnitude[lo - 1] >= floor[lo - 1]:
+            lo -= 1
+        hi = k
+        while hi < len(magnitude) - 1 and magnitude[hi + 1] >= floor[hi + 1]:
+            hi += 1
+        events.append(Excursion(start_time_s + k / rate_hz, peak, (hi - lo + 1) / rate_hz))
     return events

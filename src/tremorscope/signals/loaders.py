@@ -26,7 +26,7 @@ _UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns":
 #: Sampling rates a time unit may imply; rates of neighbouring units differ by 1000, so at most
 #: one unit lands in this range.
 PLAUSIBLE_RATE_HZ = (5.0, 5000.0)
-_AXIS_RE = re.compile(r"^(?P<stem>.+?)[ _.\-]?(?P<axis>[xyz])$")
+_AXIS_RE = re.compile(r"^(?P<stem>.*?)[ _.\-]?(?P<axis>[xyz])$")
 _INDEXED_RE = re.compile(r"^(?P<stem>.*?\D)(?P<index>\d+)$")
 #: Vectors sharing a stem are merged into one point set (hand landmarks) from this many on.
 MERGE_POINT_SET_FROM = 6
@@ -85,11 +85,11 @@ def load_recording(
             keep = ~dropped
             columns = [c[keep] for c in columns]
             notes.append(f"{int(dropped.sum())} samples with a repeated or missing time dropped")
+    if len(time_s) < 2:
+        raise InputError(path, f"only {len(time_s)} sample; a recording needs many")
     header, columns = _drop_useless(header, columns, notes)
     if not header:
         raise InputError(path, "no numeric channel besides time")
-    if len(time_s) < 2:
-        raise InputError(path, f"only {len(time_s)} sample; a recording needs many")
     groups = group_channels(header, columns)
     if channels:
         groups = _select(path, groups, channels)
@@ -236,7 +236,7 @@ def _times_in_seconds(
     steps = np.diff(valid)
     backwards = np.flatnonzero(steps < 0)
     if backwards.size:
-        row = int(np.flatnonzero(~missing)[backwards[0] + 1]) + 2
+        row = int(np.flatnonzero(~missing)[backwards[0] + 1]) + 1
         raise InputError(path, f"time goes backwards at data row {row} of column '{name}'")
     repeated = np.zeros(raw.shape, bool)
     repeated[np.flatnonzero(~missing)[1:][steps == 0]] = True
