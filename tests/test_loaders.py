@@ -376,3 +376,29 @@ def test_long_gap_splits_into_segments(tmp_path):
     outside = (uni.time_s < 2.995) | (uni.time_s > 5.005)
     assert np.isfinite(uni.values[outside]).all()
     assert uni.valid_duration_s == pytest.approx(8.0, abs=0.02)
+
+
+def test_unnamed_vector_near_gravity_is_an_accelerometer(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 300
+    t_ns = 1_000_000_000 + np.arange(n) * 10_000_000
+    xyz = np.column_stack(
+        [
+            0.3 * rng.standard_normal(n),
+            0.3 * rng.standard_normal(n),
+            9.7 + 0.2 * rng.standard_normal(n),
+        ]
+    )
+    path = tmp_path / "phone.csv"
+    np.savetxt(path, np.column_stack([t_ns, xyz, np.full(n, 3.0)]), delimiter=",", fmt="%.6f")
+    rec = load_recording(path)
+    assert [(g.name, g.kind, g.unit) for g in rec.groups] == [("signal", "acceleration", "m/s^2")]
+    # normalised coordinates near 0.5 stay unknown, not an accelerometer in g
+    path2 = tmp_path / "coords.csv"
+    np.savetxt(
+        path2,
+        np.column_stack([t_ns, 0.5 + 0.01 * rng.standard_normal((n, 3))]),
+        delimiter=",",
+        fmt="%.6f",
+    )
+    assert load_recording(path2).groups[0].kind == "unknown"

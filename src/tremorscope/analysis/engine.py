@@ -219,7 +219,7 @@ def _note_sampling(
     if sig.bridged_gaps:
         quality.flags.append("gaps_bridged")
         quality.messages.append(
-            f"{sig.bridged_gaps} short gaps ({sig.bridged_s:.2f} s in all) "
+            f"{sig.bridged_gaps} short gap(s) ({sig.bridged_s:.2f} s in all) "
             "bridged by linear interpolation"
         )
     if len(sig.segments) > 1:

@@ -369,7 +369,8 @@ def infer_kind_and_unit(group: SignalGroup) -> tuple[str, str]:
     kind : str
         ``acceleration``, ``angular_velocity``, ``position`` or ``unknown``.
     unit : str
-        ``m/s^2``, ``g`` or ``mg`` for accelerometers whose mean magnitude matches gravity,
+        ``m/s^2``, ``g`` or ``mg`` for accelerometers whose mean magnitude matches gravity (an
+        unnamed three-axis vector steadily near 9.81 is taken for an accelerometer in m/s^2),
         ``normalised image units`` for landmark coordinates, else ``input units``.
 
     """
@@ -385,7 +386,22 @@ def infer_kind_and_unit(group: SignalGroup) -> tuple[str, str]:
         return "position", "input units"
     if re.search(r"marker|pos|mocap|disp|trace|track", name):
         return "position", "input units"
+    if _looks_like_gravity_in_mps2(group.values):
+        return "acceleration", "m/s^2"
     return "unknown", "input units"
+
+
+def _looks_like_gravity_in_mps2(values: np.ndarray) -> bool:
+    """An unnamed three-axis vector whose magnitude stays near 9.81: an accelerometer in m/s^2."""
+    if values.shape[1] != 3:
+        return False
+    norm = np.linalg.norm(values, axis=1)
+    norm = norm[np.isfinite(norm)]
+    if norm.size == 0:
+        return False
+    median = float(np.median(norm))
+    spread = float(np.percentile(norm, 90) - np.percentile(norm, 10))
+    return 8.8 <= median <= 10.8 and spread < 0.5 * median
 
 
 def _acceleration_unit(values: np.ndarray) -> str:
