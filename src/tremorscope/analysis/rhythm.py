@@ -12,6 +12,7 @@ import numpy as np
 from scipy import signal, stats
 
 from tremorscope.analysis.spectral import bandpass
+from tremorscope.signals.uniform import true_runs
 
 #: Chance that noise alone pushes the rhythm envelope over the noise threshold at one instant.
 ENVELOPE_FALSE_ALARM = 0.01
@@ -160,7 +161,7 @@ def episodes_from_presence(
         Episode start and end times in seconds.
 
     """
-    runs = _runs(present)
+    runs = true_runs(present)
     merged: list[list[int]] = []
     for a, b in runs:
         if merged and (a - merged[-1][1]) / rate_hz <= max_bridge_s:
@@ -172,12 +173,6 @@ def episodes_from_presence(
         for a, b in merged
         if (b - a) / rate_hz >= min_duration_s
     ]
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def cycle_frequencies(

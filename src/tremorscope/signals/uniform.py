@@ -61,7 +61,7 @@ def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) 
         for a, b in zip(left, right, strict=True):
             values[a:b] = np.nan
     ok = np.isfinite(values).all(axis=1)
-    segments = _runs(ok)
+    segments = true_runs(ok)
     irregular = bool(np.any(np.abs(steps[steps > 0] - step) > IRREGULAR_JITTER * step))
     return UniformSignal(
         name=group.name,
@@ -78,7 +78,7 @@ def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) 
     )
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """Start and stop indices of the runs of True in a boolean array."""
     padded = np.concatenate([[False], mask, [False]])
     edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
