@@ -56,8 +56,9 @@ def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) 
     if long_gap.any():
         # mark grid points strictly inside a long gap as missing
         starts, stops = t[:-1][long_gap], t[1:][long_gap]
-        left = np.searchsorted(grid, starts, side="right")
-        right = np.searchsorted(grid, stops, side="left")
+        slack = 1e-6 * step  # grid times carry rounding error: real samples at the edges stay
+        left = np.searchsorted(grid, starts + slack, side="right")
+        right = np.searchsorted(grid, stops - slack, side="left")
         for a, b in zip(left, right, strict=True):
             values[a:b] = np.nan
     ok = np.isfinite(values).all(axis=1)
