@@ -1,18 +1,24 @@
-"""The Python API: ``analyze_signal`` for sensor recordings."""
+"""The Python API: ``analyze_signal`` for sensor recordings, ``analyze_video`` for video."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from tremorscope.analysis import analyze_uniform, choose_dominant
+from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
 from tremorscope.analysis.signature import CONTEXTS
 from tremorscope.config import AnalysisConfig
 from tremorscope.errors import InputError
-from tremorscope.results import Analysis, Source
+from tremorscope.measure import VideoMeasurement, measure_video
+from tremorscope.results import Analysis, Camera, Group, Person, Processing, Region, Shot, Source
 from tremorscope.signals import Recording, load_recording, to_uniform
 from tremorscope.signals.loaders import group_channels, infer_kind_and_unit
+from tremorscope.signals.model import SignalGroup
+from tremorscope.video import is_variable_rate
 
 
 def analyze_signal(
@@ -129,3 +135,237 @@ def _recording_from_array(
     for group in groups:
         group.kind, group.unit = infer_kind_and_unit(group)
     return Recording("<array>", time_s - time_s[0], groups, "given", [])
+
+
+#: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
+#: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
+LOW_BITS_PER_PIXEL = 0.08
+#: Rhythms smaller than this (px RMS) lose amplitude under heavy compression.
+SMALL_MOTION_PX = 1.0
+
+
+def analyze_video(
+    path: str | Path,
+    *,
+    person: int | None = None,
+    regions: list[tuple[str, tuple[int, int, int, int]]] | None = None,
+    find_people: bool = True,
+    context: str = "unknown",
+    config: AnalysisConfig | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Analysis:
+    """Measure involuntary movement of every person's body parts (and given regions) in a video.
+
+    Parameters
+    ----------
+    path : str or Path
+        The video file (any container and codec FFmpeg reads).
+    person : int, optional
+        Analyse only this person (ids 1, 2, ... by first appearance, left to right).
+    regions : list of (str, (x, y, w, h)), optional
+        Extra named regions in displayed-frame pixels, for footage without a detectable person
+        or for an object.
+    find_people : bool
+        Look for people with the pose model (off: only ``regions``).
+    context : str
+        ``rest``, ``postural``, ``kinetic``, ``standing`` or ``unknown``.
+    config : AnalysisConfig, optional
+        Analysis settings.
+    progress : callable, optional
+        Called with the number of frames read so far.
+
+    Returns
+    -------
+    Analysis
+        ``source.kind == "video"``; findings per person and body part in ``people``, per given
+        region in ``regions``, the camera's motion in ``camera``; every region is also a group.
+
+    Raises
+    ------
+    InputError
+        When the file is not a readable video, or nothing in it could be measured.
+
+    """
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
+    if person is not None and not find_people:
+        raise ValueError("person needs find_people")
+    config = config or AnalysisConfig()
+    m = measure_video(
+        path, people=find_people, person=person, regions=regions or [], progress=progress
+    )
+    cut_times = [float(m.times[i]) for i in m.shot_starts[1:]]
+    findings: dict[str, Group] = {}
+    for key, series in m.series.items():
+        name = _series_name(key)
+        group = SignalGroup(name, ["x", "y"], series.values(m.n_frames), "position", "px")
+        breaks = cut_times + [float(m.times[i]) for i in series.breaks]
+        uniform = to_uniform(group, m.times, config.max_gap_s, breaks)
+        findings[name] = analyze_uniform(uniform, config, context)
+        if series.uncompensated_frames:
+            q = findings[name].finding.quality
+            q.flags.append("camera_not_compensated")
+            q.messages.append(
+                "the background showed too little texture to measure the camera's motion in "
+                f"{100 * series.uncompensated_frames / m.n_frames:.0f} % of the frames"
+            )
+    camera = _camera(m, config, cut_times)
+    compensated_share = m.camera_chunks / max(m.chunks, 1)
+    _flag_compression(findings, m.info.bits_per_pixel)
+    mark_camera_rhythms(
+        {n: g.finding for n, g in findings.items()},
+        camera.finding if camera else None,
+        compensated_share > 0.5,
+    )
+    people = _people(m, findings)
+    for p in people:
+        mark_transmitted(p.body_parts)
+    manual = [
+        Region(name=name, box=box, finding=findings[f"region.{name}"].finding)
+        for name, box in (regions or [])
+        if f"region.{name}" in findings
+    ]
+    groups = list(findings.values())
+    candidates = [
+        g
+        for g in groups
+        if "not_measurable" not in g.finding.quality.flags
+        and g.finding.rhythmic.kind != "camera"
+        and "transmitted" not in g.finding.quality.flags
+    ]
+    best = choose_dominant(candidates)
+    notes = list(m.info.notes)
+    if find_people and not m.people:
+        notes.append("no person was found; give --region X,Y,W,H to measure a region")
+    if not groups and not notes:
+        raise InputError(path, "nothing measurable in the video")
+    source = _video_source(m, str(path), notes)
+    elapsed = max(m.elapsed_s, 1e-9)
+    return Analysis(
+        source=source,
+        groups=groups,
+        dominant=best.finding if best else None,
+        dominant_group=best.name if best else None,
+        people=people,
+        regions=manual,
+        camera=Camera(
+            compensated_share=round(compensated_share, 3),
+            max_shift_px=_max_shift(m.camera),
+            zoom_range=_zoom_range(m.camera_zoom),
+            finding=camera.finding if camera else None,
+        ),
+        processing=Processing(
+            frames=m.n_frames,
+            elapsed_s=round(m.elapsed_s, 2),
+            frames_per_s=round(m.n_frames / elapsed, 1),
+        ),
+    )
+
+
+def _series_name(key: tuple) -> str:
+    if key[0] == "person":
+        return f"person{key[1] + 1}.{key[2]}"
+    return f"region.{key[1]}"
+
+
+def _camera(m: VideoMeasurement, config: AnalysisConfig, cut_times: list[float]) -> Group | None:
+    if not np.isfinite(m.camera).any():
+        return None
+    group = SignalGroup("camera", ["x", "y"], m.camera, "position", "px")
+    return analyze_uniform(to_uniform(group, m.times, config.max_gap_s, cut_times), config)
+
+
+def _max_shift(camera: np.ndarray) -> float | None:
+    finite = np.isfinite(camera).all(axis=1)
+    if not finite.any():
+        return None
+    return round(float(np.max(np.linalg.norm(camera[finite], axis=1))), 3)
+
+
+def _zoom_range(zoom: np.ndarray) -> tuple[float, float] | None:
+    finite = zoom[np.isfinite(zoom)]
+    if finite.size == 0:
+        return None
+    return round(float(finite.min()), 4), round(float(finite.max()), 4)
+
+
+def _flag_compression(findings: dict[str, Group], bits_per_pixel: float | None) -> None:
+    if bits_per_pixel is None or bits_per_pixel >= LOW_BITS_PER_PIXEL:
+        return
+    for group in findings.values():
+        r = group.finding.rhythmic
+        if r.detected and r.amplitude is not None and r.amplitude < SMALL_MOTION_PX:
+            q = group.finding.quality
+            q.flags.append("compression_limits_amplitude")
+            q.messages.append(
+                f"heavy compression ({bits_per_pixel:.3f} bits per pixel) smooths away part of "
+                "sub-pixel motion: the amplitude may be underestimated"
+            )
+
+
+def _people(m: VideoMeasurement, findings: dict[str, Group]) -> list[Person]:
+    people = []
+    for key, detections in sorted(m.people.items()):
+        pid = key + 1
+        parts = {
+            n.split(".", 1)[1]: g.finding
+            for n, g in findings.items()
+            if n.startswith(f"person{pid}.")
+        }
+        boxes = {
+            s.key[2]: _median_box([b for _, b in s.boxes])
+            for s in m.series.values()
+            if s.key[0] == "person" and s.key[1] == key
+        }
+        people.append(
+            Person(
+                id=pid,
+                box=_median_box([b for _, b in detections]),
+                first_seen_s=round(detections[0][0], 3),
+                last_seen_s=round(detections[-1][0], 3),
+                body_parts=parts,
+                part_boxes=boxes,
+            )
+        )
+    return people
+
+
+def _median_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    arr = np.median(np.asarray(boxes, dtype=float), axis=0)
+    return tuple(round(v) for v in arr)  # type: ignore[return-value]
+
+
+def _video_source(m: VideoMeasurement, path: str, notes: list[str]) -> Source:
+    info = m.info
+    starts = [*m.shot_starts, m.n_frames]
+    step = float(np.median(np.diff(m.times))) if m.n_frames > 1 else 0.0
+    shots = [
+        Shot(
+            index=i,
+            start_s=round(float(m.times[a]), 4),
+            end_s=round(float(m.times[b - 1]) + step, 4),
+            start_frame=a,
+            n_frames=b - a,
+        )
+        for i, (a, b) in enumerate(itertools.pairwise(starts))
+    ]
+    decode_error = next((n for n in info.notes if n.startswith("decoding stopped")), None)
+    return Source(
+        path=path,
+        kind="video",
+        duration_s=round(float(m.times[-1]) + step, 4) if m.n_frames else 0.0,
+        sample_rate_hz=round(1.0 / step, 4) if step > 0 else None,
+        n_samples=m.n_frames,
+        time_source="container timestamps",
+        notes=notes,
+        width=info.width,
+        height=info.height,
+        fps=round(info.fps, 4),
+        frame_count=m.n_frames,
+        variable_frame_rate=is_variable_rate(m.times),
+        rotation=info.rotation,
+        codec=info.codec,
+        bits_per_pixel=None if info.bits_per_pixel is None else round(info.bits_per_pixel, 4),
+        shots=shots,
+        decode_error=decode_error,
+    )

@@ -1,4 +1,4 @@
-"""The command line: ``tremorscope signal``, ``tremorscope demo``, ``tremorscope schema``."""
+"""The command line: ``analyze`` (video), ``signal`` (sensors), ``demo``, ``synth``, ``schema``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,110 @@ ContextOption = Annotated[
     str,
     typer.Option(help="Condition of the recording: rest, postural, kinetic, standing or unknown."),
 ]
+
+
+def parse_region(text: str, number: int) -> tuple[str, tuple[int, int, int, int]]:
+    """Parse ``X,Y,W,H[:NAME]`` into a name and a box (name ``regionN`` when not given)."""
+    spec, _, name = text.partition(":")
+    try:
+        x, y, w, h = (round(float(v)) for v in spec.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: use X,Y,W,H[:NAME] in pixels, e.g. 100,200,80,80:left_foot",
+            param_hint="'--region'",
+        ) from None
+    if w <= 0 or h <= 0 or x < 0 or y < 0:
+        raise typer.BadParameter(
+            f"{text!r}: width and height must be positive and x, y not negative",
+            param_hint="'--region'",
+        )
+    name = name.strip() or f"region{number}"
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise typer.BadParameter(
+            f"{name!r}: a region name uses letters, digits, - and _", param_hint="'--region'"
+        )
+    return name, (x, y, w, h)
+
+
+@app.command()
+def analyze(
+    video: Annotated[Path, typer.Argument(help="Video file (mp4, mov, mkv, avi, webm, ...).")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the result as JSON.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for every artefact (analysis.json, windows.csv)."),
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write the per-window series.")
+    ] = None,
+    person: Annotated[
+        int | None,
+        typer.Option(min=1, help="Analyse only this person (1, 2, ... left to right)."),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(help="Also measure this region: X,Y,W,H[:NAME] in pixels (repeatable)."),
+    ] = None,
+    no_people: Annotated[
+        bool, typer.Option("--no-people", help="Do not look for people; measure regions only.")
+    ] = False,
+    context: ContextOption = "unknown",
+    quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
+) -> None:
+    """Measure tremor and twitches of each person's head, hands, knees and feet in a video."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from tremorscope.analysis.signature import CONTEXTS
+    from tremorscope.api import analyze_video
+    from tremorscope.report import print_analysis, write_json, write_windows_csv
+    from tremorscope.video import probe_video
+
+    if context not in CONTEXTS:
+        raise typer.BadParameter(f"use one of {', '.join(CONTEXTS)}", param_hint="'--context'")
+    regions = [parse_region(text, i + 1) for i, text in enumerate(region or [])]
+    if len({name for name, _ in regions}) < len(regions):
+        raise typer.BadParameter("two regions share a name", param_hint="'--region'")
+    if no_people and person is not None:
+        raise typer.BadParameter("--person needs people: drop --no-people", param_hint="'--person'")
+    if no_people and not regions:
+        raise typer.BadParameter("with --no-people give at least one --region")
+    info = probe_video(video)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} frames"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+        task = bar.add_task(f"analysing {video.name}", total=info.n_frames or None)
+        analysis = analyze_video(
+            video,
+            person=person,
+            regions=regions,
+            find_people=not no_people,
+            context=context,
+            progress=lambda done: bar.update(task, completed=done),
+        )
+    if person is not None and not analysis.people:
+        analysis.source.notes.append(f"person {person} was not found")
+    targets = []
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        targets += [("json", out / "analysis.json"), ("csv", out / "windows.csv")]
+    if json_out:
+        targets.append(("json", json_out))
+    if csv_out:
+        targets.append(("csv", csv_out))
+    for kind, target in targets:
+        (write_json if kind == "json" else write_windows_csv)(analysis, target)
+    if not quiet:
+        print_analysis(analysis, console)
+        for _, target in targets:
+            console.print(f"[dim]wrote {target}[/dim]")
+    if analysis.source.decode_error:
+        raise InputError(video, analysis.source.decode_error)
 
 
 @app.command()

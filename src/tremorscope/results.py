@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tremorscope import __version__
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
-RhythmKind = Literal["tremor", "voluntary", "none"]
+RhythmKind = Literal["tremor", "voluntary", "camera", "none"]
 
 
 class _Model(BaseModel):
@@ -25,7 +25,10 @@ class Rhythmic(_Model):
     """The dominant involuntary rhythm of a signal, or its absence."""
 
     detected: bool = Field(description="A rhythm stood out of the noise for at least a few cycles.")
-    kind: RhythmKind = Field("none", description="tremor-like, voluntary-like movement, or none.")
+    kind: RhythmKind = Field(
+        "none",
+        description="tremor-like, voluntary-like movement, the camera's motion (video), or none.",
+    )
     kind_reasons: list[str] = Field(default_factory=list, description="Why the kind was chosen.")
     frequency_hz: float | None = None
     frequency_ci_hz: tuple[float, float] | None = Field(None, description="95 % interval.")
@@ -141,8 +144,18 @@ class Tool(_Model):
     version: str = __version__
 
 
+class Shot(_Model):
+    """A stretch of video between two cuts."""
+
+    index: int
+    start_s: float
+    end_s: float
+    start_frame: int
+    n_frames: int
+
+
 class Source(_Model):
-    """The analysed input."""
+    """The analysed input (video fields only for a video)."""
 
     path: str
     kind: Literal["signal", "video"] = "signal"
@@ -151,6 +164,67 @@ class Source(_Model):
     n_samples: int | None = None
     time_source: str | None = None
     notes: list[str] = Field(default_factory=list)
+    width: int | None = Field(None, description="Frame width as displayed (after rotation), px.")
+    height: int | None = Field(None, description="Frame height as displayed, px.")
+    fps: float | None = Field(None, description="Average frame rate declared by the container.")
+    frame_count: int | None = Field(None, description="Frames decoded.")
+    variable_frame_rate: bool | None = None
+    rotation: int | None = Field(None, description="Display rotation applied, degrees (ccw).")
+    codec: str | None = None
+    bits_per_pixel: float | None = Field(
+        None, description="Stream bit rate per pixel per frame: lower means more compression."
+    )
+    shots: list[Shot] = Field(default_factory=list)
+    decode_error: str | None = Field(
+        None, description="Why decoding stopped early (truncated or corrupt file), if it did."
+    )
+
+
+Box = tuple[int, int, int, int]
+
+
+class Person(_Model):
+    """One person found in a video, with a finding per body part."""
+
+    id: int = Field(description="1, 2, ... in order of first appearance, left to right.")
+    box: Box = Field(description="Median box around the person's landmarks: x, y, w, h (px).")
+    first_seen_s: float
+    last_seen_s: float
+    body_parts: dict[str, Finding] = Field(
+        default_factory=dict,
+        description="head, left_hand, right_hand, left_knee, right_knee, left_foot, right_foot "
+        "(the person's own left and right).",
+    )
+    part_boxes: dict[str, Box] = Field(
+        default_factory=dict, description="Median region of each body part: x, y, w, h (px)."
+    )
+
+
+class Region(_Model):
+    """A region given by the user, with its finding."""
+
+    name: str
+    box: Box
+    finding: Finding
+
+
+class Camera(_Model):
+    """The camera's own motion, measured on the background and removed from every region."""
+
+    compensated_share: float = Field(
+        description="Share of the video in which the background allowed compensation (0-1)."
+    )
+    max_shift_px: float | None = None
+    zoom_range: tuple[float, float] | None = None
+    finding: Finding | None = None
+
+
+class Processing(_Model):
+    """How the analysis ran."""
+
+    frames: int
+    elapsed_s: float
+    frames_per_s: float
 
 
 class Analysis(_Model):
@@ -162,6 +236,10 @@ class Analysis(_Model):
     groups: list[Group]
     dominant: Finding | None = None
     dominant_group: str | None = None
+    people: list[Person] = Field(default_factory=list, description="Video: everyone found.")
+    regions: list[Region] = Field(default_factory=list, description="Video: regions given.")
+    camera: Camera | None = None
+    processing: Processing | None = None
     disclaimer: str = (
         "A measurement of movement, not a diagnosis. Resemblance to a tremor type is "
         "not evidence of a disease."

@@ -55,6 +55,10 @@ FUNDAMENTAL_SHARE = 0.25
 MIN_SERIES = 3
 #: A rhythm below this frequency with two significant harmonics is called voluntary-like.
 SLOW_REPETITIVE_HZ = 3.0
+#: Chance that noise passes either harmonic test of a known fundamental.
+HARMONIC_FALSE_ALARM = 0.05
+#: Least ratio over background of a confirmed harmonic.
+HARMONIC_MIN_RATIO = 2.0
 #: Sliding windows of the per-window series.
 WINDOW_S, WINDOW_STEP_S = 4.0, 1.0
 #: Scale of acceleration units to m/s^2.
@@ -123,7 +127,9 @@ def analyze_uniform(
     dominant, kind, kind_reasons, slow = None, "none", [], []
     if significant:
         slow = _slow_movement(raw, fs, band_hi, config, sig.kind)
-        dominant, kind, kind_reasons = _choose_rhythm(significant, slow, weight, spectrum)
+        dominant, kind, kind_reasons = _choose_rhythm(
+            significant, slow, weight, spectrum, background, band_hi
+        )
         rhythmic.peak_to_background_db = round(float(10 * np.log10(dominant.ratio)), 2)
         trace = rh.isolate_rhythm(
             pieces, fs, rh.rhythm_band(dominant.freq_hz, fs, config.highpass_hz)
@@ -228,7 +234,12 @@ def _note_sampling(
 
 
 def _choose_rhythm(
-    significant: list[Peak], slow: list[Peak], weight: np.ndarray, spectrum: Spectrum
+    significant: list[Peak],
+    slow: list[Peak],
+    weight: np.ndarray,
+    spectrum: Spectrum,
+    background: np.ndarray,
+    band_hi: float,
 ) -> tuple[Peak, str, list[str]]:
     """The strongest tremor-like rhythm, else the strongest voluntary-like one.
 
@@ -240,7 +251,10 @@ def _choose_rhythm(
     voluntary: list[float] = []
     for candidate in significant:
         peak, reasons = _fundamental(candidate, significant, weight, spectrum.resolution_hz)
-        kind, why = _movement_kind(peak, significant, slow, voluntary, spectrum.resolution_hz)
+        harmonics = _confirmed_harmonics(peak.freq_hz, spectrum, background, band_hi)
+        kind, why = _movement_kind(
+            peak, significant, slow, voluntary, spectrum.resolution_hz, harmonics
+        )
         if kind == "tremor":
             return peak, kind, reasons + why
         voluntary.append(peak.freq_hz)
@@ -292,8 +306,34 @@ def _slow_movement(
     return [p for p in significant if spectrum.power[p.index] >= SLOW_SHARE * strongest]
 
 
+def _confirmed_harmonics(
+    f0: float, spectrum: Spectrum, background: np.ndarray, band_hi: float
+) -> list[int]:
+    """Harmonics 2 and 3 of ``f0`` that stand out at their predicted frequency.
+
+    A predicted frequency needs no search over the band, so each is tested on its own: power
+    over background beyond the chi-square level of :data:`HARMONIC_FALSE_ALARM` (shared by the
+    two tests) and at least :data:`HARMONIC_MIN_RATIO`.
+    """
+    threshold = peak_threshold(spectrum.dof, 2.0, HARMONIC_FALSE_ALARM, HARMONIC_MIN_RATIO)
+    found = []
+    for order in (2, 3):
+        target = order * f0
+        if target > band_hi:
+            break
+        near = np.abs(spectrum.freqs - target) <= max(spectrum.resolution_hz / 2, 0.02 * target)
+        if near.any() and float(np.max(spectrum.power[near] / background[near])) > threshold:
+            found.append(order)
+    return found
+
+
 def _movement_kind(
-    peak: Peak, significant: list[Peak], slow: list[Peak], voluntary: list[float], resolution: float
+    peak: Peak,
+    significant: list[Peak],
+    slow: list[Peak],
+    voluntary: list[float],
+    resolution: float,
+    harmonics: list[int] | None = None,
 ) -> tuple[str, list[str]]:
     """Tremor-like or voluntary-like, with reasons."""
     f0 = peak.freq_hz
@@ -310,12 +350,18 @@ def _movement_kind(
         if order >= 1 and abs(order * f_vol - f0) <= tolerance:
             return "voluntary", [f"{f0:.2f} Hz belongs to the harmonic series of {f_vol:.2f} Hz"]
     if f0 < SLOW_REPETITIVE_HZ:
-        harmonics = [
+        strong = [
             k for k in (2, 3) if any(abs(p.freq_hz - k * f0) <= tolerance for p in significant)
         ]
-        if len(harmonics) == 2:
+        if len(strong) == 2:
             return "voluntary", [
                 f"slow ({f0:.2f} Hz) with strong harmonics at 2x and 3x: "
+                "a repetitive movement rather than tremor"
+            ]
+        if harmonics:
+            orders = " and ".join(f"{k}x" for k in harmonics)
+            return "voluntary", [
+                f"slow ({f0:.2f} Hz) and not sinusoidal (harmonic at {orders} stands out): "
                 "a repetitive movement rather than tremor"
             ]
     return "tremor", []

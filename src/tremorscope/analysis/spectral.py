@@ -113,6 +113,10 @@ def _filtfilt(sos: np.ndarray, values: np.ndarray) -> np.ndarray:
     return signal.sosfiltfilt(sos, values, axis=0, padlen=padlen)
 
 
+#: Shortest Welch segment used to gain averaging on a short record, seconds.
+MIN_SEGMENT_S = 2.5
+
+
 def welch_spectrum(segments: list[np.ndarray], rate_hz: float, segment_s: float) -> Spectrum:
     """Average Welch spectrum over several contiguous pieces of one signal.
 
@@ -123,7 +127,8 @@ def welch_spectrum(segments: list[np.ndarray], rate_hz: float, segment_s: float)
     rate_hz : float
         Sampling rate.
     segment_s : float
-        Welch segment length in seconds; shortened to the longest piece when needed.
+        Welch segment length in seconds; for a record shorter than two segments, half the
+        longest piece (at least :data:`MIN_SEGMENT_S`, at most the piece).
 
     Returns
     -------
@@ -132,7 +137,10 @@ def welch_spectrum(segments: list[np.ndarray], rate_hz: float, segment_s: float)
 
     """
     longest = max(len(s) for s in segments)
-    nperseg = int(min(round(segment_s * rate_hz), longest))
+    # a record shorter than two segments gets halved segments: more averaging (a reliable
+    # significance test) for a coarser grid, which the peak refinement makes up for
+    short = max(longest / 2, MIN_SEGMENT_S * rate_hz)
+    nperseg = int(min(round(segment_s * rate_hz), short, longest))
     nfft = int(2 ** np.ceil(np.log2(nperseg * PAD_FACTOR)))
     total = None
     weight = 0.0

@@ -14,7 +14,11 @@ def describe_rhythm(finding: Finding) -> str:
     if not r.detected or r.frequency_hz is None:
         return "no rhythm stands out of the noise"
     lo, hi = r.frequency_ci_hz or (r.frequency_hz, r.frequency_hz)
-    what = "tremor-like rhythm" if r.kind == "tremor" else "voluntary-like rhythmic movement"
+    what = {
+        "tremor": "tremor-like rhythm",
+        "voluntary": "voluntary-like rhythmic movement",
+        "camera": "camera motion",
+    }.get(r.kind, "rhythm")
     size = f"RMS {r.amplitude:.3g} {r.amplitude_unit}"
     if (
         r.displacement_rms is not None
@@ -29,9 +33,79 @@ def describe_rhythm(finding: Finding) -> str:
     )
 
 
+def _short_finding(finding: Finding) -> tuple[str, str, str]:
+    """Rhythm, size and constancy of a finding in a few characters each."""
+    r = finding.rhythmic
+    if not r.detected or r.frequency_hz is None:
+        return "-", "", ""
+    kind = {"tremor": "tremor-like", "voluntary": "voluntary", "camera": "camera"}[r.kind]
+    if "transmitted" in finding.quality.flags:
+        kind = "passed on"
+    return (
+        f"{kind} {r.frequency_hz:.2f} Hz",
+        f"{r.amplitude:.2g} {r.amplitude_unit}",
+        f"{100 * (r.constancy or 0):.0f} %",
+    )
+
+
+def print_video_analysis(analysis: Analysis, console: Console) -> None:
+    """Print a video analysis: source facts, one row per person and body part, main finding."""
+    src = analysis.source
+    console.print(f"[bold]tremorscope[/bold] {analysis.tool.version} - {src.path}")
+    vfr = ", variable frame rate" if src.variable_frame_rate else ""
+    console.print(
+        f"  {src.width}x{src.height}, {src.fps or 0:.4g} fps{vfr}, {src.duration_s:.1f} s, "
+        f"{src.frame_count} frames, {len(src.shots)} shot(s), {len(analysis.people)} person(s)"
+    )
+    cam = analysis.camera
+    if cam is not None:
+        moved = f"; moved up to {cam.max_shift_px:.2g} px" if cam.max_shift_px else ""
+        console.print(
+            f"  camera motion measured and removed in {100 * cam.compensated_share:.0f} % of "
+            f"the video{moved}"
+        )
+    for note in src.notes:
+        console.print(f"  [dim]{note}[/dim]")
+    table = Table(header_style="bold", pad_edge=False, box=None)
+    for col in ("where", "rhythm", "RMS", "const.", "twitches", "resembles"):
+        table.add_column(col, overflow="fold")
+    rows = [
+        (f"P{p.id} {part.replace('_', ' ')}", f)
+        for p in analysis.people
+        for part, f in p.body_parts.items()
+    ] + [(r.name, r.finding) for r in analysis.regions]
+    for where, f in rows:
+        rhythm, size, const = _short_finding(f)
+        table.add_row(where, rhythm, size, const, str(f.twitches.count), f.signature.closest or "-")
+    console.print(table)
+    _print_main(analysis, console)
+    if analysis.processing is not None:
+        p = analysis.processing
+        console.print(
+            f"[dim]{p.frames} frames in {p.elapsed_s:.1f} s: {p.frames_per_s:.1f} frames/s[/dim]"
+        )
+    console.print(f"[dim]{analysis.disclaimer}[/dim]")
+
+
+def _print_main(analysis: Analysis, console: Console) -> None:
+    if analysis.dominant is None:
+        return
+    dom = analysis.dominant
+    console.print(f"[bold]Main finding[/bold] ({analysis.dominant_group}): {describe_rhythm(dom)}.")
+    if dom.rhythmic.kind_reasons:
+        console.print("  " + "; ".join(dom.rhythmic.kind_reasons))
+    console.print(f"  Twitches: {dom.twitches.count} ({dom.twitches.rate_per_min:.1f} per minute).")
+    console.print(f"  {dom.signature.statement}")
+    for message in dom.quality.messages:
+        console.print(f"  [yellow]limit:[/yellow] {message}")
+
+
 def print_analysis(analysis: Analysis, console: Console | None = None) -> None:
     """Print the summary, a table of all groups, and the quality notes."""
     console = console or Console()
+    if analysis.source.kind == "video":
+        print_video_analysis(analysis, console)
+        return
     src = analysis.source
     console.print(f"[bold]tremorscope[/bold] {analysis.tool.version} - {src.path}")
     console.print(
@@ -62,17 +136,5 @@ def print_analysis(analysis: Analysis, console: Console | None = None) -> None:
             f.signature.closest or "-",
         )
     console.print(table)
-    if analysis.dominant is not None:
-        dom = analysis.dominant
-        console.print(
-            f"[bold]Main finding[/bold] ({analysis.dominant_group}): {describe_rhythm(dom)}."
-        )
-        if dom.rhythmic.kind_reasons:
-            console.print("  " + "; ".join(dom.rhythmic.kind_reasons))
-        console.print(
-            f"  Twitches: {dom.twitches.count} ({dom.twitches.rate_per_min:.1f} per minute)."
-        )
-        console.print(f"  {dom.signature.statement}")
-        for message in dom.quality.messages:
-            console.print(f"  [yellow]limit:[/yellow] {message}")
+    _print_main(analysis, console)
     console.print(f"[dim]{analysis.disclaimer}[/dim]")

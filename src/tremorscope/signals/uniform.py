@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
+
 import numpy as np
 
 from tremorscope.signals.model import SignalGroup, UniformSignal
@@ -10,7 +13,12 @@ from tremorscope.signals.model import SignalGroup, UniformSignal
 IRREGULAR_JITTER = 0.01
 
 
-def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) -> UniformSignal:
+def to_uniform(
+    group: SignalGroup,
+    time_s: np.ndarray,
+    max_gap_s: float = 0.25,
+    breaks_s: Sequence[float] = (),
+) -> UniformSignal:
     """Resample a vector onto a uniform grid at its median rate, bridging only short gaps.
 
     Parameters
@@ -22,6 +30,9 @@ def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) 
     max_gap_s : float
         Gaps between valid samples up to this long are filled by linear interpolation (and
         counted); longer ones split the signal into segments and stay NaN.
+    breaks_s : sequence of float, optional
+        Times where the signal must be split even without a gap (shot cuts, a lost reference):
+        no segment spans one.
 
     Returns
     -------
@@ -62,7 +73,7 @@ def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) 
         for a, b in zip(left, right, strict=True):
             values[a:b] = np.nan
     ok = np.isfinite(values).all(axis=1)
-    segments = true_runs(ok)
+    segments = _split(true_runs(ok), np.searchsorted(grid, np.asarray(breaks_s, float)))
     irregular = bool(np.any(np.abs(steps[steps > 0] - step) > IRREGULAR_JITTER * step))
     return UniformSignal(
         name=group.name,
@@ -77,6 +88,15 @@ def to_uniform(group: SignalGroup, time_s: np.ndarray, max_gap_s: float = 0.25) 
         bridged_s=float(dt[short_gap].sum()),
         resampled=irregular,
     )
+
+
+def _split(segments: list[tuple[int, int]], cuts: np.ndarray) -> list[tuple[int, int]]:
+    out = []
+    for start, stop in segments:
+        inner = sorted({int(c) for c in cuts if start < c < stop})
+        edges = [start, *inner, stop]
+        out.extend(itertools.pairwise(edges))
+    return out
 
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:

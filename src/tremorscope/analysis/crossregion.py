@@ -1,0 +1,149 @@
+"""Judge a region's rhythm against the others: camera motion and rhythm passed on by the body.
+
+The engine judges every signal on its own. Across the regions of one video two more questions
+decide what a rhythm is:
+
+- Is it the camera? A rhythm the background shows, or one that every region shares when the
+  background could not be measured, is the camera's motion, never tremor.
+- Is it passed on? A voluntary movement of one hand shakes the head, the other hand and the
+  knees a little at the same frequency; so does a large tremor. A much smaller rhythm at the
+  frequency of a larger one elsewhere on the same person is reported as transmitted from it.
+"""
+
+from __future__ import annotations
+
+from tremorscope.results import Finding
+
+#: Rhythms closer than this (Hz) count as the same rhythm.
+SAME_RHYTHM_HZ = 0.2
+#: A region's rhythm at the camera's frequency and below this share of its amplitude is the
+#: camera's motion left over after compensation.
+CAMERA_RESIDUAL_SHARE = 0.5
+#: Without a background, a rhythm shared by at least this share of the measured regions
+#: (and at least :data:`MIN_SHARED_REGIONS` of them) is the camera.
+SHARED_SHARE = 0.75
+MIN_SHARED_REGIONS = 3
+#: A rhythm below this share of a same-frequency rhythm elsewhere on the person is transmitted.
+TRANSMITTED_SHARE = 0.25
+
+
+def _rhythm(finding: Finding) -> tuple[float, float] | None:
+    r = finding.rhythmic
+    if not r.detected or r.frequency_hz is None or r.amplitude is None:
+        return None
+    return r.frequency_hz, r.amplitude
+
+
+def _relabel(finding: Finding, kind: str, flag: str, message: str) -> None:
+    finding.rhythmic.kind = kind  # type: ignore[assignment]
+    finding.rhythmic.kind_reasons = [message]
+    finding.quality.flags.append(flag)
+    finding.quality.messages.append(message)
+    finding.signature.closest = None
+    finding.signature.matches = []
+    finding.signature.statement = f"Not compared with tremor types: {message}."
+
+
+def mark_camera_rhythms(
+    findings: dict[str, Finding], camera: Finding | None, compensated: bool
+) -> list[str]:
+    """Relabel as camera motion the region rhythms that belong to the camera.
+
+    Parameters
+    ----------
+    findings : dict
+        Region name to finding (changed in place).
+    camera : Finding or None
+        The background's own finding (its motion at the frame centre).
+    compensated : bool
+        Whether camera motion was measured and removed from the regions.
+
+    Returns
+    -------
+    list of str
+        Names of the regions relabelled.
+
+    """
+    changed: list[str] = []
+    cam = _rhythm(camera) if camera is not None else None
+    if cam is not None:
+        f_cam, a_cam = cam
+        for name, finding in findings.items():
+            mine = _rhythm(finding)
+            if (
+                mine
+                and abs(mine[0] - f_cam) <= SAME_RHYTHM_HZ
+                and (mine[1] <= CAMERA_RESIDUAL_SHARE * a_cam)
+            ):
+                _relabel(
+                    finding,
+                    "camera",
+                    "camera_rhythm",
+                    f"the camera itself moves at {f_cam:.2f} Hz ({a_cam:.2g} px RMS); what is "
+                    "left of it here is camera motion",
+                )
+                changed.append(name)
+    if compensated:
+        return changed
+    measured = {
+        n: _rhythm(f) for n, f in findings.items() if "not_measurable" not in f.quality.flags
+    }
+    rhythms = {n: r for n, r in measured.items() if r is not None}
+    for f0, _ in rhythms.values():
+        shared = [n for n, (f, _) in rhythms.items() if abs(f - f0) <= SAME_RHYTHM_HZ]
+        if len(shared) >= MIN_SHARED_REGIONS and len(shared) >= SHARED_SHARE * len(measured):
+            for n in shared:
+                if n not in changed:
+                    _relabel(
+                        findings[n],
+                        "camera",
+                        "shared_by_all_regions",
+                        f"a rhythm near {f0:.2f} Hz moves {len(shared)} of {len(measured)} "
+                        "regions alike and the background could not be measured: most likely "
+                        "the camera",
+                    )
+                    changed.append(n)
+            break
+    return changed
+
+
+def mark_transmitted(parts: dict[str, Finding]) -> list[str]:
+    """Label small rhythms that repeat a larger one elsewhere on the same person.
+
+    Parameters
+    ----------
+    parts : dict
+        Body-part name to finding, for one person (changed in place).
+
+    Returns
+    -------
+    list of str
+        Names of the body parts relabelled.
+
+    """
+    rhythms = {n: r for n, f in parts.items() if (r := _rhythm(f)) and f.rhythmic.kind != "camera"}
+    changed = []
+    for name, (f0, a0) in rhythms.items():
+        sources = [
+            (a, n)
+            for n, (f, a) in rhythms.items()
+            if n != name and abs(f - f0) <= SAME_RHYTHM_HZ and a0 < TRANSMITTED_SHARE * a
+        ]
+        if not sources:
+            continue
+        a_src, source = max(sources)
+        kind = parts[source].rhythmic.kind
+        what = "voluntary movement" if kind == "voluntary" else "rhythm"
+        parts[name].rhythmic.kind = kind
+        message = (
+            f"transmitted: the {what} of the {source.replace('_', ' ')} at {f0:.2f} Hz "
+            f"({a_src:.2g} px RMS) is {a_src / a0:.0f} times larger"
+        )
+        parts[name].rhythmic.kind_reasons = [message]
+        parts[name].quality.flags.append("transmitted")
+        parts[name].quality.messages.append(message)
+        parts[name].signature.closest = None
+        parts[name].signature.matches = []
+        parts[name].signature.statement = f"Not compared with tremor types: {message}."
+        changed.append(name)
+    return changed

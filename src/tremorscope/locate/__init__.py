@@ -1,0 +1,1 @@
+"""Locate people and body parts: pose landmarks, people tracks, regions."""

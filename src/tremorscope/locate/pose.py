@@ -1,0 +1,201 @@
+"""Pose landmarks of every person in a frame, with mediapipe's bundled legacy pose model."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Names of the 33 mediapipe pose landmarks, in order. Left and right are the person's own.
+LANDMARK_NAMES = (
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
+#: A landmark counts as seen above this visibility.
+VISIBLE = 0.5
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class PersonPose:
+    """One person's landmarks in one frame.
+
+    Attributes
+    ----------
+    points : ndarray, shape (33, 2)
+        Landmark positions in pixels (x, y).
+    visibility : ndarray, shape (33,)
+        Visibility of each landmark, 0-1.
+    box : tuple of int
+        ``(x, y, w, h)`` around the visible landmarks, widened by a margin, inside the frame.
+    mask : ndarray of bool, shape (height, width), or None
+        Pixels that belong to the person, from the model's segmentation.
+
+    """
+
+    points: np.ndarray
+    visibility: np.ndarray
+    box: Box
+    mask: np.ndarray | None = None
+
+    @property
+    def visible(self) -> np.ndarray:
+        """Boolean array of the landmarks seen."""
+        return self.visibility > VISIBLE
+
+
+def landmark_box(points: np.ndarray, shape: tuple[int, int], margin: float = 0.1) -> Box:
+    """Box around points, widened by ``margin`` of its size on each side, clipped to the frame.
+
+    Parameters
+    ----------
+    points : ndarray, shape (n, 2)
+        Pixel positions.
+    shape : tuple of int
+        Frame ``(height, width)``.
+    margin : float
+        Share of the box's width/height added on each side.
+
+    Returns
+    -------
+    tuple of int
+        ``(x, y, w, h)``; width and height at least 1.
+
+    """
+    height, width = shape
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    pad_x, pad_y = margin * (x1 - x0), margin * (y1 - y0)
+    left = int(np.clip(np.floor(x0 - pad_x), 0, width - 1))
+    top = int(np.clip(np.floor(y0 - pad_y), 0, height - 1))
+    right = int(np.clip(np.ceil(x1 + pad_x), left + 1, width))
+    bottom = int(np.clip(np.ceil(y1 + pad_y), top + 1, height))
+    return left, top, right - left, bottom - top
+
+
+def box_iou(a: Box, b: Box) -> float:
+    """Intersection over union of two ``(x, y, w, h)`` boxes."""
+    ax1, ay1, bx1, by1 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    iw = max(0, min(ax1, bx1) - max(a[0], b[0]))
+    ih = max(0, min(ay1, by1) - max(a[1], b[1]))
+    inter = iw * ih
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+class PoseDetector:
+    """Finds up to ``max_people`` people in a frame.
+
+    mediapipe's legacy pose model finds one person per call; after each find, that person's box
+    is blanked and the frame searched again, until nobody more is found.
+
+    Parameters
+    ----------
+    max_people : int
+        Most people to look for in one frame.
+    min_confidence : float
+        Detection confidence a person needs.
+
+    """
+
+    def __init__(self, max_people: int = 4, min_confidence: float = 0.5) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        from mediapipe.python.solutions import pose as mp_pose
+
+        self.max_people = max_people
+        self._pose = mp_pose.Pose(
+            static_image_mode=True,
+            model_complexity=1,  # the only complexity bundled in the wheel (0 and 2 download)
+            enable_segmentation=True,
+            min_detection_confidence=min_confidence,
+        )
+
+    def close(self) -> None:
+        """Release the model."""
+        self._pose.close()
+
+    def __enter__(self) -> PoseDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def detect(self, rgb: np.ndarray) -> list[PersonPose]:
+        """Every person found in an RGB frame, in the order found.
+
+        Parameters
+        ----------
+        rgb : ndarray, shape (height, width, 3), uint8
+            The frame.
+
+        Returns
+        -------
+        list of PersonPose
+            Possibly empty.
+
+        """
+        shape = rgb.shape[:2]
+        image = rgb
+        people: list[PersonPose] = []
+        fill = np.median(rgb.reshape(-1, 3)[:: max(1, rgb.size // 30000)], axis=0)
+        for _ in range(self.max_people):
+            result = self._pose.process(image)
+            if result.pose_landmarks is None:
+                break
+            person = _person_from_result(result, shape)
+            if person is None or any(box_iou(person.box, p.box) > 0.4 for p in people):
+                break
+            people.append(person)
+            if image is rgb:
+                image = rgb.copy()
+            x, y, w, h = landmark_box(person.points[person.visible], shape, margin=0.15)
+            image[y : y + h, x : x + w] = fill.astype(np.uint8)
+        return people
+
+
+def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | None:
+    height, width = shape
+    marks = result.pose_landmarks.landmark
+    points = np.array([[m.x * width, m.y * height] for m in marks], dtype=float)
+    visibility = np.array([m.visibility for m in marks], dtype=float)
+    seen = visibility > VISIBLE
+    if seen.sum() < 4:
+        return None
+    mask = None
+    if result.segmentation_mask is not None:
+        mask = np.asarray(result.segmentation_mask) > 0.5
+    return PersonPose(points, visibility, landmark_box(points[seen], shape), mask)

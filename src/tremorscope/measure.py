@@ -1,0 +1,344 @@
+"""One streaming pass over a video: shots, people, body-part regions and their motion.
+
+Wires the ``video``, ``locate`` and ``motion`` stages together and returns plain displacement
+series for the ``signals``/``analysis`` stages. The video is read once, one frame at a time.
+
+The pass works in reference chunks (2 s by default, and a new one at every shot cut). At the
+start of a chunk the pose model finds the people, places each body-part region and picks the
+points to follow; through the chunk every frame is measured against that first frame. Chunks are
+stitched by carrying the displacement reached at the boundary, so a region's series is
+continuous while its person stays in view; where it is not, the series is split.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tremorscope.locate.people import PeopleTracker
+from tremorscope.locate.pose import Box, PersonPose, PoseDetector
+from tremorscope.locate.regions import part_regions
+from tremorscope.motion.tracking import (
+    FrameMotion,
+    ReferenceTracker,
+    camera_shift,
+    select_background_points,
+    select_points,
+)
+from tremorscope.video import ShotCutDetector, VideoInfo, iter_frames, probe_video
+
+#: Key of the camera series.
+CAMERA = ("camera",)
+
+
+@dataclass
+class RegionSeries:
+    """Displacement of one region through the video.
+
+    Attributes
+    ----------
+    key : hashable
+        ``("person", track_key, part)`` or ``("region", name)``.
+    samples : list of (int, float, float)
+        Frame index and displacement ``(dx, dy)`` in pixels, camera motion removed.
+    breaks : list of int
+        Frame indices where continuity with the frames before is lost.
+    boxes : list of (float, Box)
+        Time and box at each chunk start.
+
+    """
+
+    key: Hashable
+    samples: list[tuple[int, float, float]] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+    boxes: list[tuple[float, Box]] = field(default_factory=list)
+    uncompensated_frames: int = 0
+
+    def values(self, n_frames: int) -> np.ndarray:
+        """Displacements as an array ``(n_frames, 2)``, NaN where not measured."""
+        out = np.full((n_frames, 2), np.nan)
+        if self.samples:
+            arr = np.asarray(self.samples, dtype=float)
+            out[arr[:, 0].astype(int)] = arr[:, 1:]
+        return out
+
+
+@dataclass
+class VideoMeasurement:
+    """Everything the streaming pass measured.
+
+    Attributes
+    ----------
+    info : VideoInfo
+        Stream facts.
+    times : ndarray, shape (n_frames,)
+        Presentation time of every decoded frame, seconds.
+    shot_starts : list of int
+        Frame index where each shot starts (0 first).
+    series : dict
+        Region key to :class:`RegionSeries`.
+    camera : ndarray, shape (n_frames, 2)
+        Camera shift at the frame centre since each chunk's reference, stitched like regions.
+    camera_zoom : ndarray, shape (n_frames,)
+        Camera scale change since each chunk's reference (1 = none).
+    people : dict
+        Track key to the list of ``(time, box)`` detections.
+    elapsed_s : float
+        Wall-clock time of the pass.
+
+    """
+
+    info: VideoInfo
+    times: np.ndarray
+    shot_starts: list[int]
+    series: dict[Hashable, RegionSeries]
+    camera: np.ndarray
+    camera_zoom: np.ndarray
+    people: dict[int, list[tuple[float, Box]]]
+    elapsed_s: float
+    camera_chunks: int = 0
+    chunks: int = 0
+
+    @property
+    def n_frames(self) -> int:
+        """Frames decoded."""
+        return len(self.times)
+
+
+@dataclass
+class _Chunk:
+    tracker: ReferenceTracker
+    start_t: float
+    boxes: dict[Hashable, Box]
+
+
+class _Pass:
+    """State of the streaming pass (kept small: no frame outlives its chunk's reference)."""
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        detector: PoseDetector | None,
+        person: int | None,
+        regions: list[tuple[str, Box]],
+        chunk_s: float,
+    ) -> None:
+        self.info = info
+        self.detector = detector
+        self.person = person
+        self.manual = regions
+        self.chunk_s = chunk_s
+        self.shots = ShotCutDetector()
+        self.people = PeopleTracker()
+        self.series: dict[Hashable, RegionSeries] = {}
+        self.offsets: dict[Hashable, np.ndarray] = {}
+        self.chunk: _Chunk | None = None
+        self.times: list[float] = []
+        self.shot_starts: list[int] = []
+        self.camera: list[tuple[int, float, float, float]] = []
+        self.camera_offset = np.zeros(2)
+        self.camera_zoom_offset = 1.0
+        self.chunks = 0
+        self.camera_chunks = 0
+        self.last_raw: dict[Hashable, np.ndarray] = {}
+        self._all_people_boxes: list[tuple[int, Box]] = []
+
+    def feed(self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray]) -> None:
+        self.times.append(t)
+        cut = self.shots.update(gray)
+        if index == 0 or cut:
+            self.shot_starts.append(index)
+            if cut:
+                self.people.cut()
+            self._start_chunk(index, t, gray, rgb, carry=False)
+            return
+        assert self.chunk is not None
+        motion = self.chunk.tracker.track(gray)
+        self._record(index, motion)
+        if t - self.chunk.start_t >= self.chunk_s:
+            self._start_chunk(index, t, gray, rgb, carry=True)
+
+    def _record(self, index: int, motion: FrameMotion) -> None:
+        for key, value in motion.regions.items():
+            series = self.series[key]
+            if np.all(np.isfinite(value)):
+                total = self.offsets[key] + value
+                series.samples.append((index, float(total[0]), float(total[1])))
+            if not self.chunk.tracker.compensates:
+                series.uncompensated_frames += 1
+        self.last_raw = motion.raw
+        if motion.camera is not None:
+            centre = (self.info.width / 2.0, self.info.height / 2.0)
+            shift = camera_shift(motion.camera, centre) + self.camera_offset
+            zoom = float(np.sqrt(abs(np.linalg.det(motion.camera[:, :2]))))
+            self.camera.append((index, *shift, zoom * self.camera_zoom_offset))
+
+    def _start_chunk(
+        self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray], carry: bool
+    ) -> None:
+        previous = self.chunk
+        boxes, masks = self._place_regions(t, gray, rgb, previous if carry else None)
+        seeds = {}
+        for key, box in boxes.items():
+            points = select_points(gray, box, masks.get(key))
+            if len(points) >= 4:
+                seeds[key] = points
+        exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
+        background = select_background_points(gray, exclude)
+        tracker = ReferenceTracker(gray, seeds, background)
+        self.chunks += 1
+        self.camera_chunks += int(tracker.compensates)
+        continuing = {}
+        for key in seeds:
+            series = self.series.setdefault(key, RegionSeries(key))
+            series.boxes.append((t, boxes[key]))
+            last = series.samples[-1] if series.samples else None
+            if carry and last is not None and last[0] == index:
+                continuing[key] = np.array(last[1:])
+            else:
+                series.breaks.append(index)
+                continuing[key] = np.zeros(2)
+                series.samples.append((index, 0.0, 0.0))
+        self.offsets = continuing
+        if carry and self.camera and self.camera[-1][0] == index:
+            self.camera_offset = np.array(self.camera[-1][1:3])
+            self.camera_zoom_offset = self.camera[-1][3]
+        else:
+            self.camera_offset = np.zeros(2)
+            self.camera_zoom_offset = 1.0
+            self.camera.append((index, 0.0, 0.0, 1.0))
+        self.chunk = _Chunk(tracker, t, boxes)
+
+    def _place_regions(
+        self,
+        t: float,
+        gray: np.ndarray,
+        rgb: Callable[[], np.ndarray],
+        previous: _Chunk | None,
+    ) -> tuple[dict[Hashable, Box], dict[Hashable, np.ndarray]]:
+        boxes: dict[Hashable, Box] = {("region", name): box for name, box in self.manual}
+        masks: dict[Hashable, np.ndarray] = {}
+        self._all_people_boxes: list[tuple[int, Box]] = []
+        if self.detector is None:
+            return boxes, masks
+        people: list[PersonPose] = self.detector.detect(rgb())
+        pairs = self.people.update(t, people)
+        for track, pose in pairs:
+            self._all_people_boxes.append((track.key, pose.box))
+            if self.person is not None and track.key + 1 != self.person:
+                continue
+            for part, box in part_regions(pose, gray.shape).items():
+                key = ("person", track.key, part)
+                boxes[key] = box
+                if pose.mask is not None:
+                    masks[key] = pose.mask
+        if previous is not None:  # people missed this time keep their regions, moved along
+            found = {track.key for track, _ in pairs}
+            for track in self.people.tracks:
+                if not track.open or track.key in found:
+                    continue
+                for key, box in previous.boxes.items():
+                    if key[0] == "person" and key[1] == track.key:
+                        boxes[key] = _moved(box, self.last_raw.get(key), gray.shape)
+                self._all_people_boxes.append((track.key, track.last_box))
+        return boxes, masks
+
+    def result(self, elapsed: float) -> VideoMeasurement:
+        n = len(self.times)
+        camera = np.full((n, 2), np.nan)
+        zoom = np.full(n, np.nan)
+        if self.camera:
+            arr = np.asarray(self.camera, dtype=float)
+            idx = arr[:, 0].astype(int)
+            camera[idx] = arr[:, 1:3]
+            zoom[idx] = arr[:, 3]
+        people = {tr.key: tr.boxes for tr in self.people.tracks}
+        return VideoMeasurement(
+            info=self.info,
+            times=np.asarray(self.times),
+            shot_starts=self.shot_starts,
+            series=self.series,
+            camera=camera,
+            camera_zoom=zoom,
+            people=people,
+            elapsed_s=elapsed,
+            camera_chunks=self.camera_chunks,
+            chunks=self.chunks,
+        )
+
+
+def _moved(box: Box, shift: np.ndarray | None, shape: tuple[int, int]) -> Box:
+    if shift is None or not np.all(np.isfinite(shift)):
+        return box
+    x, y, w, h = box
+    height, width = shape
+    nx = int(np.clip(round(x + shift[0]), 0, width - w))
+    ny = int(np.clip(round(y + shift[1]), 0, height - h))
+    return nx, ny, w, h
+
+
+def measure_video(
+    path: str | Path,
+    *,
+    people: bool = True,
+    person: int | None = None,
+    regions: list[tuple[str, Box]] | None = None,
+    chunk_s: float = 2.0,
+    max_people: int = 4,
+    progress: Callable[[int], None] | None = None,
+) -> VideoMeasurement:
+    """Measure the motion of every person's body parts (and given regions) in a video.
+
+    Parameters
+    ----------
+    path : str or Path
+        The video file.
+    people : bool
+        Find people with the pose model (off: only ``regions`` are measured).
+    person : int, optional
+        Measure only this person's body parts (ids as reported: 1, 2, ... in order of first
+        appearance, left to right).
+    regions : list of (str, box), optional
+        Named regions ``(x, y, w, h)`` in displayed-frame pixels, measured as given.
+    chunk_s : float
+        Reference chunk length in seconds.
+    max_people : int
+        Most people sought in one frame.
+    progress : callable, optional
+        Called with the number of frames done so far.
+
+    Returns
+    -------
+    VideoMeasurement
+
+    Raises
+    ------
+    InputError
+        When the file is not a readable video.
+
+    """
+    info = probe_video(path)
+    regions = [(name, _clip_box(box, info)) for name, box in (regions or [])]
+    started = time.perf_counter()
+    detector = PoseDetector(max_people=max_people) if people else None
+    state = _Pass(info, detector, person, regions, chunk_s)
+    try:
+        for frame in iter_frames(path, info):
+            state.feed(frame.index, frame.t, frame.gray, frame.rgb)
+            if progress is not None:
+                progress(frame.index + 1)
+    finally:
+        if detector is not None:
+            detector.close()
+    return state.result(time.perf_counter() - started)
+
+
+def _clip_box(box: Box, info: VideoInfo) -> Box:
+    x, y, w, h = (int(v) for v in box)
+    x = min(max(x, 0), info.width - 1)
+    y = min(max(y, 0), info.height - 1)
+    return x, y, max(1, min(w, info.width - x)), max(1, min(h, info.height - y))

@@ -1,0 +1,1 @@
+"""Motion of image regions: sub-pixel tracking against a reference, camera compensation."""

@@ -1,0 +1,555 @@
+"""Read video with exact container timestamps, rotation applied, one frame at a time."""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import av.error
+import numpy as np
+
+from tremorscope.errors import InputError
+
+#: Frame intervals varying by more than this share of their median make the video VFR.
+VFR_JITTER = 0.02
+#: Consecutive undecodable packets after which decoding gives up.
+MAX_BAD_PACKETS = 300
+
+#: Everything PyAV/FFmpeg raises for unreadable input; never let these reach the user raw.
+#: (``av.error.FFmpegError`` subclasses also derive from ``OSError``, ``ValueError``, ...)
+_AV_ERRORS = (av.error.FFmpegError, OSError, EOFError, UnicodeDecodeError, ValueError)
+
+_TRUNCATED = "the file is probably truncated (an incomplete copy, download or recording)"
+_CUT_OFF = "the file is cut off inside its last MP4 box"
+
+
+@dataclass
+class VideoInfo:
+    """Facts about a video stream, read from its container before decoding.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    width, height : int
+        Frame size in pixels as displayed (after rotation).
+    fps : float
+        Average frame rate declared by the container.
+    n_frames : int
+        Frame count declared by the container, or estimated from duration and fps (0 if unknown).
+    duration_s : float
+        Declared duration in seconds.
+    rotation : int
+        Counter-clockwise rotation in degrees that display applies (0, 90, 180 or 270).
+    codec : str
+        Decoder name.
+    bits_per_pixel : float or None
+        Stream bit rate per pixel per frame: a cheap compression indicator.
+    notes : list of str
+        Problems met while reading (damaged or missing data), added by :func:`iter_frames`.
+
+    """
+
+    path: str
+    width: int
+    height: int
+    fps: float
+    n_frames: int
+    duration_s: float
+    rotation: int
+    codec: str
+    bits_per_pixel: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Frame:
+    """One decoded frame.
+
+    Attributes
+    ----------
+    index : int
+        Position in decoding order, from 0.
+    t : float
+        Presentation time in seconds from the first frame.
+    gray : ndarray, shape (height, width), uint8
+        Luma plane, rotated for display.
+
+    """
+
+    index: int
+    t: float
+    gray: np.ndarray
+    _frame: av.VideoFrame
+    _rotation: int
+
+    def rgb(self) -> np.ndarray:
+        """The frame as an RGB array (height, width, 3), rotated for display."""
+        return rotate(self._frame.to_ndarray(format="rgb24"), self._rotation)
+
+
+def rotate(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Rotate an image counter-clockwise by a multiple of 90 degrees (contiguous result).
+
+    This is how players show a frame whose display matrix rotation (``VideoFrame.rotation``,
+    counter-clockwise degrees) is ``rotation``.
+    """
+    turns = (rotation // 90) % 4
+    return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+
+
+# --------------------------------------------------------------------------------------------
+# Opening, and telling the user what is wrong with a file FFmpeg refuses
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(path, "file not found")
+    if path.is_dir():
+        raise InputError(path, "is a folder, not a video file")
+    if not path.is_file():
+        raise InputError(path, "is not a regular file")
+    try:
+        with path.open("rb") as handle:
+            empty = not handle.read(1)
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if empty:
+        raise InputError(path, "file is empty")
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    _check_file(path)
+    try:
+        # An absolute path never looks like an FFmpeg protocol URL ("http:", "concat:", ...).
+        return av.open(str(path.absolute()), mode="r", metadata_errors="replace")
+    except _AV_ERRORS as exc:
+        problem = _open_problem(path, exc)
+    # FFmpeg refuses a fragmented MP4 cut off inside a fragment header ('moof'): read the
+    # complete boxes before the cut instead (probe_video notes the truncation).
+    layout = _mp4_layout(path)
+    if layout is not None and b"moov" in layout[0] and layout[1] is not None:
+        try:
+            return av.open(_Prefix(path, layout[1]), mode="r", metadata_errors="replace")
+        except _AV_ERRORS:
+            pass
+    raise InputError(path, problem) from None
+
+
+def _open_problem(path: Path, exc: Exception) -> str:
+    """Why FFmpeg could not open ``path``, in words a user can act on."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    if isinstance(exc, PermissionError):
+        return "cannot be read (permission denied)"
+    layout = _mp4_layout(path)
+    if layout is not None:
+        atoms, cut_at = layout
+        if b"moov" not in atoms and cut_at is not None:
+            return f"MP4/MOV file cut off before its index ('moov' atom): {_TRUNCATED}"
+        if b"moov" not in atoms:
+            return "MP4/MOV file whose index ('moov' atom) is missing or damaged"
+        if isinstance(exc, EOFError) or cut_at is not None:
+            return f"MP4/MOV file ends unexpectedly: {_TRUNCATED}"
+        return f"MP4/MOV file with a damaged index ({_reason(exc)})"
+    if isinstance(exc, EOFError):
+        return f"the file ends before any video data could be read: {_TRUNCATED}, or it is empty"
+    if _looks_like_text(head):
+        return "not a video: the file contains text"
+    return f"not a video format FFmpeg recognises ({_reason(exc)})"
+
+
+def _mp4_layout(path: Path, limit: int = 100_000) -> tuple[list[bytes], int | None] | None:
+    """Top-level boxes of an MP4/MOV file (None for other files), and where a cut-off file ends.
+
+    Returns the types of the complete top-level boxes and, when the last box runs past the end
+    of the file, the offset where the complete boxes end (else None). The walk stops quietly at a
+    box header that is not plausible (damage or trailing junk).
+    """
+    try:
+        size_total = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if len(head) < 8 or head[4:8] not in _MP4_FIRST_BOXES:
+                return None
+            atoms: list[bytes] = []
+            pos = 0
+            while pos + 8 <= size_total and len(atoms) < limit:
+                handle.seek(pos)
+                size, kind = struct.unpack(">I4s", handle.read(8))
+                if size == 1:
+                    extended = handle.read(8)
+                    if len(extended) < 8:
+                        return atoms, pos
+                    size = struct.unpack(">Q", extended)[0]
+                elif size == 0:
+                    size = size_total - pos
+                if size < 8 or not all(32 <= c < 127 for c in kind):
+                    return atoms, None
+                if pos + size > size_total:
+                    return atoms, pos
+                atoms.append(kind)
+                pos += size
+            return atoms, (pos if 0 < size_total - pos < 8 else None)
+    except OSError:
+        return None
+
+
+_MP4_FIRST_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"styp")
+
+
+class _Prefix(io.RawIOBase):
+    """The first ``end`` bytes of a file, as a seekable file object for ``av.open``."""
+
+    def __init__(self, path: Path, end: int) -> None:
+        super().__init__()
+        self._file = path.open("rb")
+        self._end = end
+        self.name = str(path)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = max(0, min(len(buffer), self._end - self._file.tell()))
+        data = self._file.read(n)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            offset, whence = self._end + offset, io.SEEK_SET
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end of the block
+        if exc.start < len(head) - 4:
+            return False
+        text = head[: exc.start].decode("utf-8")
+    return sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text)
+
+
+def _reason(exc: Exception) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return str(text).split(": '")[0].strip().rstrip(";:")
+
+
+def _video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream | None:
+    """The first real video stream (cover pictures of audio files are not video)."""
+    for stream in container.streams.video:
+        if not stream.disposition & av.stream.Disposition.attached_pic:
+            return stream
+    return None
+
+
+def _no_video_problem(container: av.container.InputContainer) -> str:
+    kinds = sorted({s.type for s in container.streams})
+    if not kinds:
+        return "contains no video: the file holds no streams at all (an empty recording?)"
+    if container.streams.video:
+        return "no video stream (only a cover picture)"
+    return f"no video stream (only {' and '.join(kinds)})"
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding that survives damaged data
+
+
+class _DecodeLog:
+    """What went wrong while decoding, turned into notes."""
+
+    def __init__(self) -> None:
+        self.bad_packets = 0
+        self.first_bad_t: float | None = None
+        self.first_error = ""
+        self.read_error = ""
+        self.gave_up = False
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.bad_packets:
+            where = f" from {self.first_bad_t:.2f} s" if self.first_bad_t is not None else ""
+            out.append(
+                f"{_count(self.bad_packets, 'undecodable video packet')} skipped{where} "
+                f"({self.first_error}): the file is damaged"
+            )
+        if self.gave_up:
+            out.append(f"decoding abandoned after {MAX_BAD_PACKETS} undecodable packets in a row")
+        if self.read_error:
+            out.append(f"reading stopped early ({self.read_error}): {_TRUNCATED} or damaged")
+        return out
+
+
+def _decode(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, log: _DecodeLog
+) -> Iterator[av.VideoFrame]:
+    """Frames of ``stream``, skipping packets that fail to decode, stopping at unreadable data."""
+    packets = container.demux(stream)
+    in_a_row = 0
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except _AV_ERRORS as exc:
+            log.read_error = _reason(exc)
+            packet = None  # flush the frames the decoder still holds
+        try:
+            frames = stream.decode(packet)
+        except _AV_ERRORS as exc:
+            frames = []
+            in_a_row += 1
+            log.bad_packets += 1
+            if log.first_bad_t is None and packet is not None and packet.pts is not None:
+                log.first_bad_t = float(packet.pts * packet.time_base)
+            log.first_error = log.first_error or _reason(exc)
+            if in_a_row >= MAX_BAD_PACKETS:
+                log.gave_up = True
+                return
+        else:
+            in_a_row = 0
+        yield from frames
+        if packet is None:
+            return
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Read a video's stream facts, raising :class:`InputError` for anything unusable.
+
+    Parameters
+    ----------
+    path : str or Path
+        The video file.
+
+    Returns
+    -------
+    VideoInfo
+        Size as displayed, frame rate, frame count, rotation, codec, bits per pixel.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, truncated or non-video files, audio-only files, or a stream without
+        frames.
+
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        with container:
+            return _probe(path, container)
+    except InputError:
+        raise
+    except _AV_ERRORS as exc:
+        raise InputError(path, f"cannot read the video ({_reason(exc)})") from None
+
+
+def _probe(path: Path, container: av.container.InputContainer) -> VideoInfo:
+    stream = _video_stream(container)
+    if stream is None:
+        raise InputError(path, _no_video_problem(container))
+    ctx = stream.codec_context
+    first = _first_frame(path, container, stream)
+    # The decoded picture is what iter_frames yields; the header size may be missing.
+    width, height = int(first.width), int(first.height)
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    fps = float(rate) if rate else 0.0
+    duration = 0.0
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / 1e6
+    n_frames = int(stream.frames or round(duration * fps))
+    rotation = _frame_rotation(first, 0)
+    bpp = None
+    bit_rate = stream.bit_rate or container.bit_rate
+    if bit_rate and fps > 0:
+        bpp = float(bit_rate) / (width * height * fps)
+    if rotation in (90, 270):
+        width, height = height, width
+    info = VideoInfo(
+        path=str(path),
+        width=width,
+        height=height,
+        fps=fps,
+        n_frames=n_frames,
+        duration_s=duration,
+        rotation=rotation,
+        codec=ctx.name,
+        bits_per_pixel=bpp,
+    )
+    layout = _mp4_layout(path)
+    if layout is not None and layout[1] is not None:
+        info.notes.append(f"{_CUT_OFF} at byte {layout[1]}: {_TRUNCATED}")
+    return info
+
+
+def _first_frame(
+    path: Path, container: av.container.InputContainer, stream: av.video.stream.VideoStream
+) -> av.VideoFrame:
+    """The first decodable frame; raises when there is none."""
+    log = _DecodeLog()
+    for frame in _decode(container, stream, log):
+        return frame
+    raise InputError(path, _no_frame_problem(log, int(stream.frames or 0)))
+
+
+def _no_frame_problem(log: _DecodeLog, declared: int) -> str:
+    if log.bad_packets:
+        return f"no decodable video frame ({log.first_error}): the video data is damaged"
+    if log.read_error:
+        return f"no video frame could be read ({log.read_error}): {_TRUNCATED}"
+    if declared:
+        return f"none of the {declared} video frames the file declares could be read (damaged file)"
+    return "the video stream holds no frames (an empty recording?)"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def iter_frames(path: str | Path, info: VideoInfo | None = None) -> Iterator[Frame]:
+    """Decode frames one at a time with their exact presentation times.
+
+    Parameters
+    ----------
+    path : str or Path
+        The video file.
+    info : VideoInfo, optional
+        Result of :func:`probe_video` (read again when not given).
+
+    Yields
+    ------
+    Frame
+        Frames in presentation order with times from the container, starting at 0 s.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be opened or decodes no frame at all. Damaged data part way is
+        skipped (or ends the iteration) and recorded as a note in ``info.notes``.
+
+    """
+    path = Path(path)
+    info = info or probe_video(path)
+    container = _open(path)
+    log = _DecodeLog()
+    index = 0
+    last_t = 0.0
+    corrupt: list[float] = []
+    size_changes: list[str] = []
+    try:
+        stream = _video_stream(container)
+        if stream is None:
+            raise InputError(path, _no_video_problem(container))
+        declared = _declared_frames(stream)
+        stream.thread_type = "AUTO"
+        t0 = None
+        last_t = -np.inf
+        shape = None
+        try:
+            for frame in _decode(container, stream, log):
+                t = _frame_time(frame, index, info.fps)
+                if t0 is None:
+                    t0 = t
+                t -= t0
+                if t <= last_t:  # duplicate or out-of-order timestamp: keep time increasing
+                    t = last_t + 1e-6
+                last_t = t
+                rotation = _frame_rotation(frame, info.rotation)
+                gray = rotate(frame.to_ndarray(format="gray"), rotation)
+                if frame.is_corrupt:
+                    corrupt.append(t)
+                if shape is not None and gray.shape != shape:
+                    size_changes.append(f"{shape[1]}x{shape[0]} to {gray.shape[1]}x{gray.shape[0]}")
+                shape = gray.shape
+                yield Frame(index, t, gray, frame, rotation)
+                index += 1
+        except _AV_ERRORS as exc:
+            if index == 0:
+                raise InputError(path, f"no decodable video frame ({_reason(exc)})") from None
+            log.read_error = log.read_error or _reason(exc)
+        if index == 0:
+            raise InputError(path, _no_frame_problem(log, int(stream.frames or 0)))
+        notes = log.notes()
+        if corrupt:
+            notes.append(
+                f"{_count(len(corrupt), 'frame')} decoded with errors from {corrupt[0]:.2f} s: "
+                "pictures there may be garbled (damaged file)"
+            )
+        if size_changes:
+            changes = _count(len(size_changes), "time")
+            notes.append(f"frame size changes {changes} (first {size_changes[0]})")
+        if declared and index < declared - max(2, 0.02 * declared):
+            cause = "" if any(_CUT_OFF in n for n in info.notes) else f": {_TRUNCATED} or damaged"
+            notes.append(
+                f"only {index} of the {declared} frames the file declares were decoded "
+                f"(up to {last_t:.2f} s of {info.duration_s:.2f} s){cause}"
+            )
+        for note in notes:
+            if note not in info.notes:
+                info.notes.append(note)
+    finally:
+        container.close()
+
+
+def _declared_frames(stream: av.video.stream.VideoStream) -> int:
+    """Frame count the stream header states, or implies by its own duration (0 if neither)."""
+    if stream.frames:
+        return int(stream.frames)
+    rate = stream.average_rate or stream.guessed_rate
+    if stream.duration and stream.time_base and rate:
+        return round(float(stream.duration * stream.time_base * rate))
+    return 0
+
+
+def _frame_time(frame: av.VideoFrame, index: int, fps: float) -> float:
+    if frame.pts is not None and frame.time_base is not None:
+        return float(frame.pts * frame.time_base)
+    if frame.time is not None:
+        return float(frame.time)
+    return index / fps if fps > 0 else float(index)
+
+
+def _frame_rotation(frame: av.VideoFrame, fallback: int) -> int:
+    """Display rotation in counter-clockwise degrees, 0/90/180/270 (PyAV gives -180..180)."""
+    angle = getattr(frame, "rotation", None)
+    if angle is None:
+        return fallback
+    return round(float(angle) / 90.0) * 90 % 360
+
+
+def is_variable_rate(times: np.ndarray) -> bool:
+    """Whether frame intervals vary by more than :data:`VFR_JITTER` of their median."""
+    steps = np.diff(np.asarray(times, dtype=float))
+    steps = steps[steps > 0]
+    if steps.size < 2:
+        return False
+    median = float(np.median(steps))
+    return bool(np.percentile(np.abs(steps - median), 95) > VFR_JITTER * median)

@@ -1,0 +1,66 @@
+"""Shot cuts: abrupt changes of the whole picture between consecutive frames."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import cv2
+import numpy as np
+
+#: Side of the square thumbnail compared between frames.
+THUMB_SIDE = 48
+#: A cut changes the thumbnail by at least this many grey levels on average...
+MIN_CUT_CHANGE = 20.0
+#: ...and by this many times the recent typical frame-to-frame change.
+RELATIVE_CUT_CHANGE = 4.0
+#: Histogram correlation below which two frames look like different scenes.
+MAX_CUT_CORRELATION = 0.7
+
+
+class ShotCutDetector:
+    """Online detector of hard cuts, fed one greyscale frame at a time.
+
+    A frame starts a new shot when its thumbnail differs from the previous one by far more than
+    the recent frame-to-frame change (motion) and its grey-level histogram no longer matches.
+    Gradual transitions (fades, dissolves) are not detected.
+    """
+
+    def __init__(self, history: int = 30) -> None:
+        self._previous: np.ndarray | None = None
+        self._previous_hist: np.ndarray | None = None
+        self._recent: deque[float] = deque(maxlen=history)
+
+    def update(self, gray: np.ndarray) -> bool:
+        """Whether ``gray`` starts a new shot (never for the first frame).
+
+        Parameters
+        ----------
+        gray : ndarray, shape (height, width), uint8
+            The next frame.
+
+        Returns
+        -------
+        bool
+            True at a cut.
+
+        """
+        thumb = cv2.resize(gray, (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_AREA)
+        thumb = thumb.astype(np.float32)
+        hist = cv2.calcHist([thumb], [0], None, [32], [0, 256])
+        cv2.normalize(hist, hist)
+        cut = False
+        if self._previous is not None:
+            change = float(np.mean(np.abs(thumb - self._previous)))
+            typical = float(np.median(self._recent)) if self._recent else 0.0
+            correlation = float(cv2.compareHist(hist, self._previous_hist, cv2.HISTCMP_CORREL))
+            cut = (
+                change > MIN_CUT_CHANGE
+                and change > RELATIVE_CUT_CHANGE * typical
+                and (correlation < MAX_CUT_CORRELATION or change > 3 * MIN_CUT_CHANGE)
+            )
+            if cut:
+                self._recent.clear()
+            else:
+                self._recent.append(change)
+        self._previous, self._previous_hist = thumb, hist
+        return cut
