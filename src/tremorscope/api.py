@@ -13,8 +13,19 @@ from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitt
 from tremorscope.analysis.signature import CONTEXTS
 from tremorscope.config import AnalysisConfig
 from tremorscope.errors import InputError
-from tremorscope.measure import VideoMeasurement, measure_video
-from tremorscope.results import Analysis, Camera, Group, Person, Processing, Region, Shot, Source
+from tremorscope.measure import RegionSeries, VideoMeasurement, measure_video
+from tremorscope.results import (
+    Analysis,
+    Camera,
+    Group,
+    Person,
+    Processing,
+    Region,
+    Rhythmic,
+    Shot,
+    Signature,
+    Source,
+)
 from tremorscope.signals import Recording, load_recording, to_uniform
 from tremorscope.signals.loaders import group_channels, infer_kind_and_unit
 from tremorscope.signals.model import SignalGroup
@@ -137,6 +148,10 @@ def _recording_from_array(
     return Recording("<array>", time_s - time_s[0], groups, "given", [])
 
 
+#: Smallest rhythm (px RMS) reported from video: below it, tracking noise and compression
+#: artefacts of a still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade
+#: on H.264, see MEASURED.md).
+MIN_VIDEO_RHYTHM_PX = 0.05
 #: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
 #: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
 LOW_BITS_PER_PIXEL = 0.08
@@ -202,6 +217,8 @@ def analyze_video(
         breaks = cut_times + [float(m.times[i]) for i in series.breaks]
         uniform = to_uniform(group, m.times, config.max_gap_s, breaks)
         findings[name] = analyze_uniform(uniform, config, context)
+        if series.articulation:
+            _prefer_articulation(findings[name], series, m, cut_times, config, context)
         if series.uncompensated_frames:
             q = findings[name].finding.quality
             q.flags.append("camera_not_compensated")
@@ -211,6 +228,7 @@ def analyze_video(
             )
     camera = _camera(m, config, cut_times)
     compensated_share = m.camera_chunks / max(m.chunks, 1)
+    _apply_floor(findings)
     _flag_compression(findings, m.info.bits_per_pixel)
     mark_camera_rhythms(
         {n: g.finding for n, g in findings.items()},
@@ -234,6 +252,8 @@ def analyze_video(
         and "transmitted" not in g.finding.quality.flags
     ]
     best = choose_dominant(candidates)
+    if best is not None and not (best.finding.rhythmic.detected or best.finding.twitches.count):
+        best = None  # nothing found anywhere: no main finding to single out
     notes = list(m.info.notes)
     if find_people and not m.people:
         notes.append("no person was found; give --region X,Y,W,H to measure a region")
@@ -262,6 +282,36 @@ def analyze_video(
     )
 
 
+def _prefer_articulation(
+    group: Group,
+    series: RegionSeries,
+    m: VideoMeasurement,
+    cut_times: list[float],
+    config: AnalysisConfig,
+    context: str,
+) -> None:
+    """Report how the fingers move against the hand when that rhythm is the larger one."""
+    values = series.articulation_values(m.n_frames)
+    breaks = cut_times + [float(m.times[i]) for i in series.articulation_breaks]
+    signal = SignalGroup(group.name, ["articulation"], values, "position", "px")
+    uniform = to_uniform(signal, m.times, config.max_gap_s, breaks)
+    inner = analyze_uniform(uniform, config, context, articulated=True).finding
+    mine, whole = inner.rhythmic, group.finding.rhythmic
+    if not mine.detected or (whole.detected and (whole.amplitude or 0) >= (mine.amplitude or 0)):
+        return
+    mine.kind_reasons = [
+        "the parts of the region (fingers) move against each other more than the region moves",
+        *mine.kind_reasons,
+    ]
+    inner.quality.flags.append("articulated")
+    inner.quality.messages.append(
+        "amplitude of the fingers' movement against the hand (first principal component of "
+        "the tracked points' own motion)"
+    )
+    inner.twitches = group.finding.twitches
+    group.finding = inner
+
+
 def _series_name(key: tuple) -> str:
     if key[0] == "person":
         return f"person{key[1] + 1}.{key[2]}"
@@ -287,6 +337,27 @@ def _zoom_range(zoom: np.ndarray) -> tuple[float, float] | None:
     if finite.size == 0:
         return None
     return round(float(finite.min()), 4), round(float(finite.max()), 4)
+
+
+def _apply_floor(findings: dict[str, Group]) -> None:
+    """Withdraw rhythms too small to be told from tracking and compression noise."""
+    for group in findings.values():
+        r = group.finding.rhythmic
+        if r.detected and r.amplitude is not None and r.amplitude < MIN_VIDEO_RHYTHM_PX:
+            size = r.amplitude
+            group.finding.rhythmic = Rhythmic(
+                detected=False,
+                amplitude_unit=r.amplitude_unit,
+                peak_to_background_db=r.peak_to_background_db,
+            )
+            group.finding.signature = Signature(statement="No rhythm to compare with tremor types.")
+            q = group.finding.quality
+            q.flags.append("below_measurement_floor")
+            q.messages.append(
+                f"a rhythm at {r.frequency_hz:.2f} Hz of {size:.3f} px RMS stands out of this "
+                f"region's noise but is below the {MIN_VIDEO_RHYTHM_PX} px that video tracking "
+                "can vouch for: not reported"
+            )
 
 
 def _flag_compression(findings: dict[str, Group], bits_per_pixel: float | None) -> None:

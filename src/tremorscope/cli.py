@@ -213,6 +213,19 @@ def schema(
         write_schema(file)
 
 
+def _register_synth() -> None:
+    from tremorscope.synth.video_cli import synth
+
+    app.command(
+        "synth",
+        help="Inject known oscillations, twitches and camera shake into a real video (ground "
+        "truth for testing); writes the video and its truth as JSON.",
+    )(synth)
+
+
+_register_synth()
+
+
 def main() -> None:
     """Entry point: one line and exit code 2 for bad input, never a traceback for it."""
     try:

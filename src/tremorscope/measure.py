@@ -3,7 +3,7 @@
 Wires the ``video``, ``locate`` and ``motion`` stages together and returns plain displacement
 series for the ``signals``/``analysis`` stages. The video is read once, one frame at a time.
 
-The pass works in reference chunks (2 s by default, and a new one at every shot cut). At the
+The pass works in reference chunks (4 s by default, and a new one at every shot cut). At the
 start of a chunk the pose model finds the people, places each body-part region and picks the
 points to follow; through the chunk every frame is measured against that first frame. Chunks are
 stitched by carrying the displacement reached at the boundary, so a region's series is
@@ -25,12 +25,15 @@ from tremorscope.locate.regions import part_regions
 from tremorscope.motion.tracking import (
     FrameMotion,
     ReferenceTracker,
+    articulation,
     camera_shift,
     select_background_points,
     select_points,
 )
 from tremorscope.video import ShotCutDetector, VideoInfo, iter_frames, probe_video
 
+#: Points jumping by more than this share of their region's side between frames have slipped.
+MAX_JUMP = 0.15
 #: Key of the camera series.
 CAMERA = ("camera",)
 
@@ -43,6 +46,9 @@ class RegionSeries:
     ----------
     key : hashable
         ``("person", track_key, part)`` or ``("region", name)``.
+    articulation : list of (int, float)
+        Hands and given regions: frame index and how far parts of the region move against each
+        other (first principal component of the points' own motion, px), per chunk.
     samples : list of (int, float, float)
         Frame index and displacement ``(dx, dy)`` in pixels, camera motion removed.
     breaks : list of int
@@ -57,6 +63,8 @@ class RegionSeries:
     breaks: list[int] = field(default_factory=list)
     boxes: list[tuple[float, Box]] = field(default_factory=list)
     uncompensated_frames: int = 0
+    articulation: list[tuple[int, float]] = field(default_factory=list)
+    articulation_breaks: list[int] = field(default_factory=list)
 
     def values(self, n_frames: int) -> np.ndarray:
         """Displacements as an array ``(n_frames, 2)``, NaN where not measured."""
@@ -64,6 +72,18 @@ class RegionSeries:
         if self.samples:
             arr = np.asarray(self.samples, dtype=float)
             out[arr[:, 0].astype(int)] = arr[:, 1:]
+        return out
+
+    def articulation_values(self, n_frames: int) -> np.ndarray:
+        """Articulation (parts moving against each other) as ``(n_frames, 1)``, NaN elsewhere.
+
+        Each reference chunk is its own piece (see ``articulation_breaks``): the sign of a
+        principal component is arbitrary from one chunk to the next.
+        """
+        out = np.full((n_frames, 1), np.nan)
+        if self.articulation:
+            arr = np.asarray(self.articulation, dtype=float)
+            out[arr[:, 0].astype(int), 0] = arr[:, 1]
         return out
 
 
@@ -145,6 +165,7 @@ class _Pass:
         self.chunks = 0
         self.camera_chunks = 0
         self.last_raw: dict[Hashable, np.ndarray] = {}
+        self.residuals: dict[Hashable, list[tuple[int, np.ndarray]]] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
 
     def feed(self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray]) -> None:
@@ -171,6 +192,8 @@ class _Pass:
             if not self.chunk.tracker.compensates:
                 series.uncompensated_frames += 1
         self.last_raw = motion.raw
+        for key, buffer in self.residuals.items():
+            buffer.append((index, motion.residuals[key]))
         if motion.camera is not None:
             centre = (self.info.width / 2.0, self.info.height / 2.0)
             shift = camera_shift(motion.camera, centre) + self.camera_offset
@@ -180,6 +203,7 @@ class _Pass:
     def _start_chunk(
         self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray], carry: bool
     ) -> None:
+        self._flush_articulation()
         previous = self.chunk
         boxes, masks = self._place_regions(t, gray, rgb, previous if carry else None)
         seeds = {}
@@ -204,6 +228,7 @@ class _Pass:
                 continuing[key] = np.zeros(2)
                 series.samples.append((index, 0.0, 0.0))
         self.offsets = continuing
+        self.residuals = {key: [] for key in seeds if _articulates(key)}
         if carry and self.camera and self.camera[-1][0] == index:
             self.camera_offset = np.array(self.camera[-1][1:3])
             self.camera_zoom_offset = self.camera[-1][3]
@@ -247,7 +272,23 @@ class _Pass:
                 self._all_people_boxes.append((track.key, track.last_box))
         return boxes, masks
 
+    def _flush_articulation(self) -> None:
+        for key, buffer in self.residuals.items():
+            if len(buffer) < 3:
+                continue
+            box = self.series[key].boxes[-1][1]
+            values = articulation(np.stack([r for _, r in buffer]), MAX_JUMP * min(box[2:]))
+            if values is None:
+                continue
+            series = self.series[key]
+            series.articulation_breaks.append(buffer[0][0])
+            series.articulation.extend(
+                (i, float(v)) for (i, _), v in zip(buffer, values, strict=True)
+            )
+        self.residuals = {}
+
     def result(self, elapsed: float) -> VideoMeasurement:
+        self._flush_articulation()
         n = len(self.times)
         camera = np.full((n, 2), np.nan)
         zoom = np.full(n, np.nan)
@@ -271,6 +312,11 @@ class _Pass:
         )
 
 
+def _articulates(key: Hashable) -> bool:
+    """Regions whose parts may move against each other in a meaningful way: hands, given ones."""
+    return key[0] == "region" or key[-1] in ("left_hand", "right_hand")
+
+
 def _moved(box: Box, shift: np.ndarray | None, shape: tuple[int, int]) -> Box:
     if shift is None or not np.all(np.isfinite(shift)):
         return box
@@ -287,7 +333,7 @@ def measure_video(
     people: bool = True,
     person: int | None = None,
     regions: list[tuple[str, Box]] | None = None,
-    chunk_s: float = 2.0,
+    chunk_s: float = 4.0,
     max_people: int = 4,
     progress: Callable[[int], None] | None = None,
 ) -> VideoMeasurement:

@@ -66,7 +66,10 @@ ACCELERATION_TO_MPS2 = {"m/s^2": 1.0, "g": 9.80665, "mg": 9.80665e-3}
 
 
 def analyze_uniform(
-    sig: UniformSignal, config: AnalysisConfig | None = None, context: str = "unknown"
+    sig: UniformSignal,
+    config: AnalysisConfig | None = None,
+    context: str = "unknown",
+    articulated: bool = False,
 ) -> Group:
     """Analyse one vector signal on a uniform grid.
 
@@ -78,6 +81,10 @@ def analyze_uniform(
         Settings; defaults suit human tremor.
     context : str
         ``rest``, ``postural``, ``kinetic``, ``standing`` or ``unknown``; used for the signature.
+    articulated : bool
+        The signal is how parts of a hand move against each other (fingers against the palm).
+        There a rhythm with a clear harmonic, at any frequency, is a repetitive movement
+        (tapping, opening and closing): tremor of the fingers is close to sinusoidal.
 
     Returns
     -------
@@ -128,7 +135,7 @@ def analyze_uniform(
     if significant:
         slow = _slow_movement(raw, fs, band_hi, config, sig.kind)
         dominant, kind, kind_reasons = _choose_rhythm(
-            significant, slow, weight, spectrum, background, band_hi
+            significant, slow, weight, spectrum, background, band_hi, articulated
         )
         rhythmic.peak_to_background_db = round(float(10 * np.log10(dominant.ratio)), 2)
         trace = rh.isolate_rhythm(
@@ -240,6 +247,7 @@ def _choose_rhythm(
     spectrum: Spectrum,
     background: np.ndarray,
     band_hi: float,
+    articulated: bool = False,
 ) -> tuple[Peak, str, list[str]]:
     """The strongest tremor-like rhythm, else the strongest voluntary-like one.
 
@@ -255,6 +263,13 @@ def _choose_rhythm(
         kind, why = _movement_kind(
             peak, significant, slow, voluntary, spectrum.resolution_hz, harmonics
         )
+        if kind == "tremor" and articulated and harmonics:
+            orders = " and ".join(f"{k}x" for k in harmonics)
+            kind, why = "voluntary", [
+                f"parts of the hand move against each other at {peak.freq_hz:.2f} Hz, not "
+                f"sinusoidally (harmonic at {orders} stands out): a repetitive movement such as "
+                "tapping rather than tremor"
+            ]
         if kind == "tremor":
             return peak, kind, reasons + why
         voluntary.append(peak.freq_hz)
@@ -441,7 +456,7 @@ def _characterise(
     lo, hi = rh.frequency_interval(
         f0, freqs, episode_s, (band[1] - band[0]) / 2, spectrum.resolution_hz
     )
-    rhythmic.frequency_ci_hz = (round(lo, 3), round(hi, 3))
+    rhythmic.frequency_ci_hz = (round(max(lo, band[0]), 3), round(hi, 3))
     rhythmic.amplitude = _sig(rms)
     rhythmic.amplitude_peak_to_peak = _sig(p2p)
     _displacement(rhythmic, sig, f0, rms, p2p)

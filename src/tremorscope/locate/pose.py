@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,6 +120,25 @@ def box_iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence what native libraries write to file descriptor 2 (mediapipe's start-up logs)."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured): nothing to do
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 class PoseDetector:
     """Finds up to ``max_people`` people in a frame.
 
@@ -134,15 +157,19 @@ class PoseDetector:
     def __init__(self, max_people: int = 4, min_confidence: float = 0.5) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        from mediapipe.python.solutions import pose as mp_pose
+        warnings.filterwarnings("ignore", category=UserWarning, module="google.protobuf")
+        with _quiet_native_stderr():
+            from mediapipe.python.solutions import pose as mp_pose
 
+            self._pose = mp_pose.Pose(
+                static_image_mode=True,
+                model_complexity=1,  # the only complexity bundled in the wheel (0, 2 download)
+                enable_segmentation=True,
+                min_detection_confidence=min_confidence,
+            )
+            # the first call starts the graph, which logs to stderr from native code
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))
         self.max_people = max_people
-        self._pose = mp_pose.Pose(
-            static_image_mode=True,
-            model_complexity=1,  # the only complexity bundled in the wheel (0 and 2 download)
-            enable_segmentation=True,
-            min_detection_confidence=min_confidence,
-        )
 
     def close(self) -> None:
         """Release the model."""

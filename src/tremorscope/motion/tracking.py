@@ -135,6 +135,9 @@ class FrameMotion:
         None when the background gave no estimate.
     camera_inliers : int
         Background points that agreed with it.
+    residuals : dict, optional
+        Region key to each point's displacement minus the region's, shape ``(n_points, 2)``
+        (NaN for points lost): how parts of the region move against each other.
 
     """
 
@@ -142,6 +145,7 @@ class FrameMotion:
     raw: dict[Hashable, np.ndarray]
     camera: np.ndarray | None
     camera_inliers: int
+    residuals: dict[Hashable, np.ndarray] | None = None
 
 
 class _Follower:
@@ -251,10 +255,11 @@ class ReferenceTracker:
         nan = np.full(2, np.nan)
         camera, inliers = self._camera(gray)
         now = self.regions.follow(gray)
-        regions, raw = {}, {}
+        regions, raw, residuals = {}, {}, {}
         for i, key in enumerate(self.keys):
             part = slice(self.bounds[i], self.bounds[i + 1])
             ok = self.regions.alive[part]
+            residuals[key] = np.full((int(ok.size), 2), np.nan)
             if ok.sum() < MIN_REGION_POINTS or (self.compensates and camera is None):
                 regions[key], raw[key] = nan, nan
                 continue
@@ -264,7 +269,8 @@ class ReferenceTracker:
             if camera is not None:
                 moved = moved - (ref @ camera[:, :2].T + camera[:, 2] - ref)
             regions[key] = robust_mean(moved)
-        return FrameMotion(regions, raw, camera, inliers)
+            residuals[key][ok] = moved - regions[key]
+        return FrameMotion(regions, raw, camera, inliers, residuals)
 
     def _camera(self, gray: np.ndarray) -> tuple[np.ndarray | None, int]:
         if self.background is None:
@@ -325,6 +331,43 @@ def robust_mean(vectors: np.ndarray) -> np.ndarray:
     scale = max(1.4826 * float(np.median(spread)), 0.05)
     keep = spread <= 3.0 * scale
     return vectors[keep].mean(axis=0) if keep.any() else median
+
+
+def articulation(
+    residuals: np.ndarray, max_jump_px: float, min_points: int = 6
+) -> np.ndarray | None:
+    """The main way parts of a region move against each other, as one signed series.
+
+    The first principal component of the points' residual displacements (each point's motion
+    minus the region's) over a stretch of frames: fingers tapping or a hand opening and closing
+    against a still palm. Scaled to the displacement of the point that moves most in it.
+
+    Parameters
+    ----------
+    residuals : ndarray, shape (n_frames, n_points, 2)
+        NaN where a point was lost.
+    max_jump_px : float
+        Points whose residual jumps by more than this between two frames have slipped to
+        another structure (a finger crossing another): they are left out.
+    min_points : int
+        Fewest points followed throughout the stretch.
+
+    Returns
+    -------
+    ndarray, shape (n_frames,), or None
+        Pixels; None when too few points were followed throughout.
+
+    """
+    kept = np.isfinite(residuals).all(axis=(0, 2))
+    jumps = np.linalg.norm(np.diff(residuals, axis=0), axis=2)
+    kept &= ~(np.nan_to_num(jumps, nan=0.0) > max_jump_px).any(axis=0)
+    if kept.sum() < min_points or residuals.shape[0] < 3:
+        return None
+    x = residuals[:, kept, :].reshape(residuals.shape[0], -1)
+    x = x - x.mean(axis=0)
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    loading = vt[0].reshape(-1, 2)
+    return u[:, 0] * s[0] * float(np.max(np.linalg.norm(loading, axis=1)))
 
 
 def camera_shift(matrix: np.ndarray | None, point: tuple[float, float]) -> np.ndarray:

@@ -78,6 +78,8 @@ def print_video_analysis(analysis: Analysis, console: Console) -> None:
         rhythm, size, const = _short_finding(f)
         table.add_row(where, rhythm, size, const, str(f.twitches.count), f.signature.closest or "-")
     console.print(table)
+    if analysis.dominant is None:
+        console.print("[bold]No rhythm and no twitch stands out in any region.[/bold]")
     _print_main(analysis, console)
     if analysis.processing is not None:
         p = analysis.processing

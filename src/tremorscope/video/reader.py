@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import heapq
 import io
 import struct
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
 import av.error
+import cv2
 import numpy as np
 
 from tremorscope.errors import InputError
 
 #: Frame intervals varying by more than this share of their median make the video VFR.
 VFR_JITTER = 0.02
+#: Frames held back to put timestamps attached in decoding order back in presentation order.
+REORDER_DEPTH = 8
 #: Consecutive undecodable packets after which decoding gives up.
 MAX_BAD_PACKETS = 300
 
@@ -90,6 +95,52 @@ class Frame:
     def rgb(self) -> np.ndarray:
         """The frame as an RGB array (height, width, 3), rotated for display."""
         return rotate(self._frame.to_ndarray(format="rgb24"), self._rotation)
+
+
+#: Pixel formats whose first plane is the luma (grey) image at full size.
+_PLANAR_LUMA = (
+    "yuv420p",
+    "yuvj420p",
+    "yuv422p",
+    "yuvj422p",
+    "yuv444p",
+    "yuvj444p",
+    "nv12",
+    "nv21",
+    "gray",
+)
+
+
+#: Video-range luma (16-235) to full range (0-255), as FFmpeg's conversion to grey does.
+_LIMITED_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
+
+
+def luma(frame: av.VideoFrame) -> np.ndarray:
+    """The grey image of a frame, from its luma plane where the format has one.
+
+    Much cheaper than a pixel-format conversion: the plane is read in place and only stretched
+    from video range (16-235) to full range.
+
+    Parameters
+    ----------
+    frame : av.VideoFrame
+        A decoded frame.
+
+    Returns
+    -------
+    ndarray, shape (height, width), uint8
+        Not rotated.
+
+    """
+    name = frame.format.name
+    if name in _PLANAR_LUMA:
+        plane = frame.planes[0]
+        rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+        rows = rows[:, : plane.width]
+        if name.startswith("yuvj") or name == "gray" or frame.color_range == 2:
+            return rows  # already full range
+        return cv2.LUT(rows, _LIMITED_TO_FULL)
+    return frame.to_ndarray(format="gray")
 
 
 def rotate(image: np.ndarray, rotation: int) -> np.ndarray:
@@ -447,7 +498,8 @@ def iter_frames(path: str | Path, info: VideoInfo | None = None) -> Iterator[Fra
     Yields
     ------
     Frame
-        Frames in presentation order with times from the container, starting at 0 s.
+        Frames in presentation order with times from the container, starting at 0 s (put back
+        in presentation order where a container attaches them in decoding order, as AVI does).
 
     Raises
     ------
@@ -464,6 +516,7 @@ def iter_frames(path: str | Path, info: VideoInfo | None = None) -> Iterator[Fra
     last_t = 0.0
     corrupt: list[float] = []
     size_changes: list[str] = []
+    repeated = 0
     try:
         stream = _video_stream(container)
         if stream is None:
@@ -474,16 +527,16 @@ def iter_frames(path: str | Path, info: VideoInfo | None = None) -> Iterator[Fra
         last_t = -np.inf
         shape = None
         try:
-            for frame in _decode(container, stream, log):
-                t = _frame_time(frame, index, info.fps)
+            for frame, t in _retimed(_decode(container, stream, log), info.fps):
                 if t0 is None:
                     t0 = t
                 t -= t0
-                if t <= last_t:  # duplicate or out-of-order timestamp: keep time increasing
+                if t <= last_t:  # repeated timestamp: keep time increasing
+                    repeated += 1
                     t = last_t + 1e-6
                 last_t = t
                 rotation = _frame_rotation(frame, info.rotation)
-                gray = rotate(frame.to_ndarray(format="gray"), rotation)
+                gray = rotate(luma(frame), rotation)
                 if frame.is_corrupt:
                     corrupt.append(t)
                 if shape is not None and gray.shape != shape:
@@ -502,6 +555,11 @@ def iter_frames(path: str | Path, info: VideoInfo | None = None) -> Iterator[Fra
             notes.append(
                 f"{_count(len(corrupt), 'frame')} decoded with errors from {corrupt[0]:.2f} s: "
                 "pictures there may be garbled (damaged file)"
+            )
+        if repeated:
+            notes.append(
+                f"{_count(repeated, 'frame')} with a repeated timestamp: "
+                "each moved 1 microsecond after the previous frame"
             )
         if size_changes:
             changes = _count(len(size_changes), "time")
@@ -529,12 +587,39 @@ def _declared_frames(stream: av.video.stream.VideoStream) -> int:
     return 0
 
 
-def _frame_time(frame: av.VideoFrame, index: int, fps: float) -> float:
-    if frame.pts is not None and frame.time_base is not None:
-        return float(frame.pts * frame.time_base)
-    if frame.time is not None:
-        return float(frame.time)
-    return index / fps if fps > 0 else float(index)
+def _retimed(
+    frames: Iterator[av.VideoFrame], fps: float, depth: int = REORDER_DEPTH
+) -> Iterator[tuple[av.VideoFrame, float]]:
+    """Frames with their presentation times in seconds, put in order.
+
+    Decoders return frames in presentation order but some containers (AVI, raw streams) give
+    the timestamps of B-frame streams in decoding order, attached to the wrong frames. The set of
+    timestamps is still right, so each frame gets the smallest timestamp not yet used among the
+    next ``depth`` frames: a no-op when timestamps already increase. Frames without any timestamp
+    follow the previous one by ``1 / fps``.
+    """
+    step = 1.0 / fps if fps > 0 else 1.0
+    pending: deque[av.VideoFrame] = deque()
+    times: list[float] = []
+    latest = None
+    for frame in frames:
+        t = _frame_time(frame)
+        if t is None:
+            t = latest + step if latest is not None else 0.0
+        latest = t if latest is None else max(latest, t)
+        heapq.heappush(times, t)
+        pending.append(frame)
+        if len(pending) > depth:
+            yield pending.popleft(), heapq.heappop(times)
+    while pending:
+        yield pending.popleft(), heapq.heappop(times)
+
+
+def _frame_time(frame: av.VideoFrame) -> float | None:
+    for stamp in (frame.pts, frame.dts):
+        if stamp is not None and frame.time_base is not None:
+            return float(stamp * frame.time_base)
+    return None
 
 
 def _frame_rotation(frame: av.VideoFrame, fallback: int) -> int:

