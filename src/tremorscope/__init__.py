@@ -3,8 +3,8 @@
 A measurement, never a diagnosis.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-from tremorscope.api import analyze_signal
+from tremorscope.api import analyze_signal, analyze_video
 
-__all__ = ["__version__", "analyze_signal"]
+__all__ = ["__version__", "analyze_signal", "analyze_video"]

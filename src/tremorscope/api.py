@@ -151,7 +151,7 @@ def _recording_from_array(
 #: Smallest rhythm (px RMS) reported from video: below it, tracking noise and compression
 #: artefacts of a still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade
 #: on H.264, see MEASURED.md).
-MIN_VIDEO_RHYTHM_PX = 0.05
+MIN_VIDEO_RHYTHM_PX = 0.1
 #: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
 #: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
 LOW_BITS_PER_PIXEL = 0.08
@@ -209,6 +209,10 @@ def analyze_video(
     m = measure_video(
         path, people=find_people, person=person, regions=regions or [], progress=progress
     )
+    if person is not None and not any(k[0] == "person" for k in m.series):
+        raise InputError(
+            path, f"person {person} was not found (the video shows {len(m.people)} person(s))"
+        )
     cut_times = [float(m.times[i]) for i in m.shot_starts[1:]]
     findings: dict[str, Group] = {}
     for key, series in m.series.items():
@@ -297,7 +301,9 @@ def _prefer_articulation(
     uniform = to_uniform(signal, m.times, config.max_gap_s, breaks)
     inner = analyze_uniform(uniform, config, context, articulated=True).finding
     mine, whole = inner.rhythmic, group.finding.rhythmic
-    if not mine.detected or (whole.detected and (whole.amplitude or 0) >= (mine.amplitude or 0)):
+    if not mine.detected or "weak_rhythm" in inner.quality.flags:
+        return  # a resting hand's points jitter against each other: only a clear rhythm counts
+    if whole.detected and (whole.amplitude or 0) >= (mine.amplitude or 0):
         return
     mine.kind_reasons = [
         "the parts of the region (fingers) move against each other more than the region moves",

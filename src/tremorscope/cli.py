@@ -102,7 +102,8 @@ def analyze(
         TextColumn("{task.completed}/{task.total} frames"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+    show = not quiet and err_console.is_terminal
+    with Progress(*columns, console=err_console, transient=True, disable=not show) as bar:
         task = bar.add_task(f"analysing {video.name}", total=info.n_frames or None)
         analysis = analyze_video(
             video,
@@ -112,8 +113,6 @@ def analyze(
             context=context,
             progress=lambda done: bar.update(task, completed=done),
         )
-    if person is not None and not analysis.people:
-        analysis.source.notes.append(f"person {person} was not found")
     targets = []
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -184,15 +183,18 @@ def signal(
 @app.command()
 def demo(
     out: Annotated[
-        Path | None, typer.Option(help="Folder for the demo recording and results.")
+        Path | None, typer.Option(help="Folder for the demo clip and results.")
     ] = None,
+    sensor: Annotated[
+        bool, typer.Option("--sensor", help="Demonstrate the wearable-sensor path instead.")
+    ] = False,
 ) -> None:
-    """Build a recording with known tremor and twitches, analyse it, compare with the truth."""
-    from tremorscope.demo import run_signal_demo
+    """Inject a known tremor into real footage, analyse it, compare with the truth."""
+    from tremorscope.demo import run_signal_demo, run_video_demo
 
     folder = out or Path(tempfile.mkdtemp(prefix="tremorscope-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    ok = run_signal_demo(folder, console)
+    ok = (run_signal_demo if sensor else run_video_demo)(folder, console)
     if not ok:
         raise typer.Exit(1)
 

