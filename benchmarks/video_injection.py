@@ -31,7 +31,7 @@ import numpy as np
 
 from tremorscope.api import analyze_video
 from tremorscope.locate.pose import PoseDetector
-from tremorscope.locate.regions import part_regions
+from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.results import Analysis
 from tremorscope.synth.video import Injection, Oscillation, Shake, inject_video, side_by_side
 from tremorscope.video import iter_frames, probe_video
@@ -85,15 +85,6 @@ def first_frame_regions(path: Path, max_people: int = 1) -> list[dict[str, tuple
     return [part_regions(p, frame.gray.shape) for p in people]
 
 
-def grow(box: tuple, factor: float, width: int, height: int) -> tuple[int, int, int, int]:
-    x, y, w, h = box
-    cx, cy = x + w / 2, y + h / 2
-    w2, h2 = w * factor, h * factor
-    x0, y0 = max(0, round(cx - w2 / 2)), max(0, round(cy - h2 / 2))
-    x1, y1 = min(width, round(cx + w2 / 2)), min(height, round(cy + h2 / 2))
-    return x0, y0, x1 - x0, y1 - y0
-
-
 def shake_for(case: Case) -> list[Shake]:
     if not case.shake:
         return []
@@ -127,7 +118,7 @@ def judge(analysis: Analysis, person: int, part: str, freq: float, amp: float,
 def run_case(case: Case, work: Path, regions: dict[str, dict]) -> dict:
     src = REALDATA / f"{case.source}.mp4"
     info = probe_video(src)
-    box = grow(regions[case.source][case.part], 1.5, info.width, info.height)
+    box = grow_box(regions[case.source][case.part], 1.5, (info.height, info.width))
     out = work / f"{case.part}_{case.freq:g}Hz_{case.amp:g}px_crf{case.crf}_{int(case.shake)}.mp4"
     injection = Injection(case.part, box, [Oscillation(case.freq, case.amp, case.direction)], [])
     inject_video(src, out, [injection], shake_for(case), crf=case.crf, preset="fast")
@@ -149,7 +140,7 @@ def run_two_people(work: Path, crf: int) -> dict:
     info = probe_video(composite)
     if len(regions) < 2:
         return {"case": "two people", "error": f"found {len(regions)} person(s) on frame 0"}
-    box = grow(regions[1]["left_foot"], 1.5, info.width, info.height)
+    box = grow_box(regions[1]["left_foot"], 1.5, (info.height, info.width))
     out = work / f"two_people_P2_left_foot_crf{crf}.mp4"
     injection = Injection("P2 left foot", box, [Oscillation(6.0, 1.5, 0.0)], [])
     inject_video(composite, out, [injection], crf=crf, preset="fast")

