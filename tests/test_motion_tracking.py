@@ -148,6 +148,17 @@ def test_small_same_frequency_rhythm_is_transmitted_from_the_large_one():
     assert parts["right_foot"].rhythmic.kind == "tremor"
 
 
+def test_a_tiny_rhythm_at_a_harmonic_of_a_large_movement_is_transmitted():
+    parts = {
+        "left_hand": _finding(2.9, 8.0, "voluntary"),
+        "head": _finding(5.81, 0.12),  # 1.5 %: the movement's second harmonic passed on
+        "left_foot": _finding(5.9, 1.4),  # 17 %: a tremor of its own at that frequency
+    }
+    assert mark_transmitted(parts) == ["head"]
+    assert "harmonic 2" in parts["head"].rhythmic.kind_reasons[0]
+    assert parts["left_foot"].rhythmic.kind == "tremor"
+
+
 def test_sample_photo_exists_for_the_tracking_tests():
     import matplotlib.cbook as cbook
 

@@ -309,6 +309,12 @@ def _prefer_articulation(
         "the parts of the region (fingers) move against each other more than the region moves",
         *mine.kind_reasons,
     ]
+    same = whole.detected and abs((whole.frequency_hz or 0) - (mine.frequency_hz or 0)) <= 0.3
+    if same and whole.kind == "voluntary" and mine.kind == "tremor":
+        # one movement seen two ways: the hand's displacement already showed it is voluntary
+        mine.kind = "voluntary"
+        mine.kind_reasons += whole.kind_reasons
+        inner.signature = group.finding.signature
     inner.quality.flags.append("articulated")
     inner.quality.messages.append(
         "amplitude of the fingers' movement against the hand (first principal component of "

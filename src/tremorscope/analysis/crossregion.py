@@ -23,8 +23,14 @@ CAMERA_RESIDUAL_SHARE = 0.5
 #: (and at least :data:`MIN_SHARED_REGIONS` of them) is the camera.
 SHARED_SHARE = 0.75
 MIN_SHARED_REGIONS = 3
+#: Widest frequency difference allowed by an irregular source's interval.
+MAX_SAME_RHYTHM_HZ = 0.5
 #: A rhythm below this share of a same-frequency rhythm elsewhere on the person is transmitted.
 TRANSMITTED_SHARE = 0.25
+#: A rhythm at twice or three times the frequency of one elsewhere on the person, and below this
+#: share of it, is that movement's harmonic passed on (a jerky voluntary movement shakes the
+#: body at its harmonics too); the stricter share keeps a real tremor at such a frequency.
+HARMONIC_TRANSMITTED_SHARE = 0.05
 
 
 def _rhythm(finding: Finding) -> tuple[float, float] | None:
@@ -107,6 +113,17 @@ def mark_camera_rhythms(
     return changed
 
 
+def _tolerance(source: Finding) -> float:
+    """How far (Hz) a rhythm may be from a source's and still be the same rhythm.
+
+    :data:`SAME_RHYTHM_HZ`, widened to the source's own 95 % interval (an irregular voluntary
+    movement has a wide one), at most :data:`MAX_SAME_RHYTHM_HZ`.
+    """
+    ci = source.rhythmic.frequency_ci_hz
+    half = (ci[1] - ci[0]) / 2 if ci else 0.0
+    return max(SAME_RHYTHM_HZ, min(MAX_SAME_RHYTHM_HZ, half))
+
+
 def mark_transmitted(parts: dict[str, Finding]) -> list[str]:
     """Label small rhythms that repeat a larger one elsewhere on the same person.
 
@@ -125,19 +142,24 @@ def mark_transmitted(parts: dict[str, Finding]) -> list[str]:
     changed = []
     for name, (f0, a0) in rhythms.items():
         sources = [
-            (a, n)
+            (a, n, order)
             for n, (f, a) in rhythms.items()
-            if n != name and abs(f - f0) <= SAME_RHYTHM_HZ and a0 < TRANSMITTED_SHARE * a
+            for order in (1, 2, 3)
+            if n != name
+            and abs(order * f - f0) <= _tolerance(parts[n]) * order
+            and a0 < (TRANSMITTED_SHARE if order == 1 else HARMONIC_TRANSMITTED_SHARE) * a
         ]
         if not sources:
             continue
-        a_src, source = max(sources)
+        a_src, source, order = max(sources)
         kind = parts[source].rhythmic.kind
         what = "voluntary movement" if kind == "voluntary" else "rhythm"
+        f_src = rhythms[source][0]
         parts[name].rhythmic.kind = kind
+        harmonic = f"harmonic {order} of " if order > 1 else ""
         message = (
-            f"transmitted: the {what} of the {source.replace('_', ' ')} at {f0:.2f} Hz "
-            f"({a_src:.2g} px RMS) is {a_src / a0:.0f} times larger"
+            f"transmitted: {harmonic}the {what} of the {source.replace('_', ' ')} at "
+            f"{f_src:.2f} Hz ({a_src:.2g} px RMS, {a_src / a0:.0f} times larger)"
         )
         parts[name].rhythmic.kind_reasons = [message]
         parts[name].quality.flags.append("transmitted")

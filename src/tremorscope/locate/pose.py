@@ -49,6 +49,9 @@ LANDMARK_NAMES = (
 )
 #: A landmark counts as seen above this visibility.
 VISIBLE = 0.5
+#: A person needs this many landmarks seen, including a face (nose and eyes) or both shoulders:
+#: fewer are mostly the model's guesses on what is left around a blanked person.
+MIN_SEEN = 8
 
 Box = tuple[int, int, int, int]
 
@@ -198,20 +201,31 @@ class PoseDetector:
         shape = rgb.shape[:2]
         image = rgb
         people: list[PersonPose] = []
+        blanked: list[Box] = []
         fill = np.median(rgb.reshape(-1, 3)[:: max(1, rgb.size // 30000)], axis=0)
         for _ in range(self.max_people):
             result = self._pose.process(image)
             if result.pose_landmarks is None:
                 break
             person = _person_from_result(result, shape)
-            if person is None or any(box_iou(person.box, p.box) > 0.4 for p in people):
-                break
+            if person is None or any(_covered(person.box, box) > 0.4 for box in blanked):
+                break  # nobody more, or a remnant of someone already found
             people.append(person)
             if image is rgb:
                 image = rgb.copy()
             x, y, w, h = landmark_box(person.points[person.visible], shape, margin=0.15)
             image[y : y + h, x : x + w] = fill.astype(np.uint8)
+            blanked.append((x, y, w, h))
+            if person.mask is not None:  # the silhouette too: hair and limbs beyond landmarks
+                image[person.mask] = fill.astype(np.uint8)
         return people
+
+
+def _covered(box: Box, other: Box) -> float:
+    """Share of ``box`` that lies inside ``other``."""
+    iw = max(0, min(box[0] + box[2], other[0] + other[2]) - max(box[0], other[0]))
+    ih = max(0, min(box[1] + box[3], other[1] + other[3]) - max(box[1], other[1]))
+    return iw * ih / max(box[2] * box[3], 1)
 
 
 def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | None:
@@ -220,7 +234,9 @@ def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | 
     points = np.array([[m.x * width, m.y * height] for m in marks], dtype=float)
     visibility = np.array([m.visibility for m in marks], dtype=float)
     seen = visibility > VISIBLE
-    if seen.sum() < 4:
+    face = seen[[0, 2, 5]].all()  # nose and both eyes
+    shoulders = seen[[11, 12]].all()
+    if seen.sum() < MIN_SEEN or not (face or shoulders):
         return None
     mask = None
     if result.segmentation_mask is not None:
