@@ -140,6 +140,28 @@ def test_cli_writes_json_and_artefacts(footage, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "analysis.json").exists()
     assert (tmp_path / "out" / "windows.csv").read_text().startswith("group,")
     assert "frames/s" in run.stdout
+    _check_tracks(tmp_path / "out" / "tracks.csv", footage["box"])
+
+
+def _check_tracks(path: Path, box: tuple[int, int, int, int]) -> None:
+    """The per-frame head track sits in the injected box and oscillates at the injected rate."""
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    assert header[0] == "time_s" and header[-2:] == ["camera_x", "camera_y"]
+    assert "person1.head_x" in header and "region.face_y" in header
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == 238
+    col = header.index("person1.head_x")
+    t = np.array([float(r[0]) for r in rows])
+    x = np.array([float(r[col]) if r[col] else np.nan for r in rows])
+    ok = np.isfinite(x)
+    assert ok.mean() > 0.9
+    assert box[0] <= np.nanmedian(x) <= box[0] + box[2]
+    detrended = x[ok] - np.convolve(x[ok], np.ones(15) / 15, mode="same")
+    freqs = np.fft.rfftfreq(4 * ok.sum(), d=float(np.median(np.diff(t))))
+    power = np.abs(np.fft.rfft(detrended[7:-7], n=4 * ok.sum())) ** 2
+    band = (freqs > 2) & (freqs < 12)
+    assert abs(freqs[band][np.argmax(power[band])] - FREQ) <= 0.15
 
 
 def test_cli_person_that_is_not_there(footage, tmp_path: Path) -> None:

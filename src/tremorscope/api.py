@@ -25,6 +25,7 @@ from tremorscope.results import (
     Shot,
     Signature,
     Source,
+    Tracks,
 )
 from tremorscope.signals import Recording, load_recording, to_uniform
 from tremorscope.signals.loaders import group_channels, infer_kind_and_unit
@@ -265,7 +266,7 @@ def analyze_video(
         raise InputError(path, "nothing measurable in the video")
     source = _video_source(m, str(path), notes)
     elapsed = max(m.elapsed_s, 1e-9)
-    return Analysis(
+    result = Analysis(
         source=source,
         groups=groups,
         dominant=best.finding if best else None,
@@ -284,6 +285,14 @@ def analyze_video(
             frames_per_s=round(m.n_frames / elapsed, 1),
         ),
     )
+    names = [_series_name(key) for key in m.series]
+    position = (
+        np.stack([s.positions(m.times) for s in m.series.values()], axis=1)
+        if names
+        else (np.zeros((m.n_frames, 0, 2)))
+    )
+    result._tracks = Tracks(m.times, names, position, m.camera)
+    return result
 
 
 def _prefer_articulation(

@@ -59,7 +59,7 @@ def analyze(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder for every artefact (analysis.json, windows.csv)."),
+        typer.Option(help="Folder for every artefact (analysis.json, windows.csv, tracks.csv)."),
     ] = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write the per-window series.")
@@ -83,7 +83,12 @@ def analyze(
 
     from tremorscope.analysis.signature import CONTEXTS
     from tremorscope.api import analyze_video
-    from tremorscope.report import print_analysis, write_json, write_windows_csv
+    from tremorscope.report import (
+        print_analysis,
+        write_json,
+        write_tracks_csv,
+        write_windows_csv,
+    )
     from tremorscope.video import probe_video
 
     if context not in CONTEXTS:
@@ -116,13 +121,18 @@ def analyze(
     targets = []
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        targets += [("json", out / "analysis.json"), ("csv", out / "windows.csv")]
+        targets += [
+            ("json", out / "analysis.json"),
+            ("csv", out / "windows.csv"),
+            ("tracks", out / "tracks.csv"),
+        ]
     if json_out:
         targets.append(("json", json_out))
     if csv_out:
         targets.append(("csv", csv_out))
+    writers = {"json": write_json, "csv": write_windows_csv, "tracks": write_tracks_csv}
     for kind, target in targets:
-        (write_json if kind == "json" else write_windows_csv)(analysis, target)
+        writers[kind](analysis, target)
     if not quiet:
         print_analysis(analysis, console)
         for _, target in targets:

@@ -12,6 +12,7 @@ continuous while its person stays in view; where it is not, the series is split.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -72,6 +73,19 @@ class RegionSeries:
         if self.samples:
             arr = np.asarray(self.samples, dtype=float)
             out[arr[:, 0].astype(int)] = arr[:, 1:]
+        return out
+
+    def positions(self, times: np.ndarray) -> np.ndarray:
+        """Region centre per frame ``(n_frames, 2)``: placement at each stretch plus motion."""
+        out = self.values(len(times))
+        starts = [*self.breaks, len(times)]
+        placed = dict(self.boxes)
+        for a, b in itertools.pairwise(starts):
+            box = placed.get(float(times[a]))
+            if box is None:
+                out[a:b] = np.nan
+                continue
+            out[a:b] += np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
         return out
 
     def articulation_values(self, n_frames: int) -> np.ndarray:

@@ -6,9 +6,11 @@ Field names in the JSON contract (``schema_version``, ``tool``, ``source``, ``gr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from tremorscope import __version__
 
@@ -227,6 +229,31 @@ class Processing(_Model):
     frames_per_s: float
 
 
+@dataclass
+class Tracks:
+    """The series behind a video analysis: where each region is, frame by frame.
+
+    Attributes
+    ----------
+    time_s : ndarray, shape (n_frames,)
+        Frame times from the container, seconds.
+    names : list of str
+        Region names as in ``Analysis.groups`` (``person1.left_foot``, ``region.cup``).
+    position : ndarray, shape (n_frames, n_regions, 2)
+        Centre of each region in displayed-frame pixels (x, y): where the region was placed at
+        the start of its stretch plus the motion measured since, camera motion removed; NaN
+        where the region was not measured.
+    camera : ndarray, shape (n_frames, 2)
+        The camera's shift at the frame centre (px), NaN where it could not be measured.
+
+    """
+
+    time_s: np.ndarray
+    names: list[str]
+    position: np.ndarray
+    camera: np.ndarray
+
+
 class Analysis(_Model):
     """The result of one analysis: source facts, per-group findings, the dominant finding."""
 
@@ -244,6 +271,12 @@ class Analysis(_Model):
         "A measurement of movement, not a diagnosis. Resemblance to a tremor type is "
         "not evidence of a disease."
     )
+    _tracks: Tracks | None = PrivateAttr(default=None)
+
+    @property
+    def tracks(self) -> Tracks | None:
+        """Video: the per-frame series behind the findings (not part of the JSON)."""
+        return self._tracks
 
 
 def json_schema() -> dict:

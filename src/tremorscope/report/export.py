@@ -1,10 +1,12 @@
-"""Machine-readable outputs: the JSON contract, its JSON Schema, per-window CSV."""
+"""Machine-readable outputs: the JSON contract, its JSON Schema, per-window and per-frame CSV."""
 
 from __future__ import annotations
 
 import csv
 import json
 from pathlib import Path
+
+import numpy as np
 
 from tremorscope.results import Analysis, json_schema
 
@@ -22,6 +24,38 @@ def write_schema(path: str | Path) -> Path:
     """Write the JSON Schema of the analysis result."""
     path = Path(path)
     path.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def write_tracks_csv(analysis: Analysis, path: str | Path) -> Path:
+    """Write a video's per-frame region positions as CSV (pixels, camera motion removed).
+
+    Columns: ``time_s``, then ``NAME_x, NAME_y`` for every region (``person1.head_x`` ...), then
+    ``camera_x, camera_y`` (the camera's own shift at the frame centre). Empty where a region was
+    not measured.
+
+    Raises
+    ------
+    ValueError
+        When the analysis holds no tracks (a sensor analysis, or one read back from JSON).
+
+    """
+    tracks = analysis.tracks
+    if tracks is None:
+        raise ValueError("this analysis has no per-frame tracks (video analyses only)")
+    path = Path(path)
+    header = ["time_s"]
+    for name in tracks.names:
+        header += [f"{name}_x", f"{name}_y"]
+    header += ["camera_x", "camera_y"]
+    table = np.column_stack(
+        [tracks.time_s, tracks.position.reshape(len(tracks.time_s), -1), tracks.camera]
+    )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in table:
+            writer.writerow(["" if not np.isfinite(v) else f"{v:.4f}" for v in row])
     return path
 
 
