@@ -141,6 +141,26 @@ def test_cli_writes_json_and_artefacts(footage, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "windows.csv").read_text().startswith("group,")
     assert "frames/s" in run.stdout
     _check_tracks(tmp_path / "out" / "tracks.csv", footage["box"])
+    _check_netcdf(tmp_path / "out" / "tracks.nc", tmp_path / "out" / "tracks.csv")
+
+
+def _check_netcdf(path: Path, csv_path: Path) -> None:
+    """The NetCDF export has the movement layout and the same numbers as the CSV."""
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="scipy") as ds:
+        assert ds["position"].dims == ("time", "space", "keypoints", "individuals")
+        assert ds["confidence"].dims == ("time", "keypoints", "individuals")
+        assert list(ds["space"].values) == ["x", "y"]
+        assert {"person1", "regions"} <= set(ds["individuals"].values)
+        assert {"head", "face"} <= set(ds["keypoints"].values)
+        assert ds.attrs["ds_type"] == "poses" and ds.attrs["time_unit"] == "seconds"
+        head_x = ds["position"].sel(space="x", keypoints="head", individuals="person1").values
+    header = csv_path.read_text().splitlines()[0].split(",")
+    col = header.index("person1.head_x")
+    rows = [line.split(",") for line in csv_path.read_text().splitlines()[1:]]
+    from_csv = np.array([float(r[col]) if r[col] else np.nan for r in rows])
+    assert np.allclose(head_x, from_csv, atol=1e-3, equal_nan=True)
 
 
 def _check_tracks(path: Path, box: tuple[int, int, int, int]) -> None:

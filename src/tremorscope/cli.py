@@ -59,7 +59,9 @@ def analyze(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder for every artefact (analysis.json, windows.csv, tracks.csv)."),
+        typer.Option(
+            help="Folder for every artefact (analysis.json, windows.csv, tracks.csv, tracks.nc)."
+        ),
     ] = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write the per-window series.")
@@ -87,6 +89,7 @@ def analyze(
         print_analysis,
         write_json,
         write_tracks_csv,
+        write_tracks_netcdf,
         write_windows_csv,
     )
     from tremorscope.video import probe_video
@@ -125,12 +128,18 @@ def analyze(
             ("json", out / "analysis.json"),
             ("csv", out / "windows.csv"),
             ("tracks", out / "tracks.csv"),
+            ("netcdf", out / "tracks.nc"),
         ]
     if json_out:
         targets.append(("json", json_out))
     if csv_out:
         targets.append(("csv", csv_out))
-    writers = {"json": write_json, "csv": write_windows_csv, "tracks": write_tracks_csv}
+    writers = {
+        "json": write_json,
+        "csv": write_windows_csv,
+        "tracks": write_tracks_csv,
+        "netcdf": write_tracks_netcdf,
+    }
     for kind, target in targets:
         writers[kind](analysis, target)
     if not quiet:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from tremorscope.results import Analysis, json_schema
 
@@ -56,6 +57,71 @@ def write_tracks_csv(analysis: Analysis, path: str | Path) -> Path:
         writer.writerow(header)
         for row in table:
             writer.writerow(["" if not np.isfinite(v) else f"{v:.4f}" for v in row])
+    return path
+
+
+def tracks_dataset(analysis: Analysis) -> xr.Dataset:
+    """A video's region tracks as a dataset in the layout of the ``movement`` toolbox.
+
+    ``position`` has dimensions ``(time, space, keypoints, individuals)``: individuals are the
+    people (``person1`` ...) and, when regions were given, ``regions``; keypoints are the body
+    parts (or region names); positions are region centres in pixels, NaN where not measured.
+    ``confidence`` (time, keypoints, individuals) is NaN: tracking gives no per-frame score.
+    ``camera_shift`` (time, space) is the camera's own shift at the frame centre.
+
+    Raises
+    ------
+    ValueError
+        When the analysis holds no tracks.
+
+    """
+    tracks = analysis.tracks
+    if tracks is None:
+        raise ValueError("this analysis has no per-frame tracks (video analyses only)")
+    owners, parts = [], []
+    for name in tracks.names:
+        owner, _, part = name.partition(".")
+        owners.append("regions" if owner == "region" else owner)
+        parts.append(part)
+    individuals = list(dict.fromkeys(owners))
+    keypoints = list(dict.fromkeys(parts))
+    n = len(tracks.time_s)
+    position = np.full((n, 2, len(keypoints), len(individuals)), np.nan)
+    for j, (owner, part) in enumerate(zip(owners, parts, strict=True)):
+        position[:, :, keypoints.index(part), individuals.index(owner)] = tracks.position[:, j]
+    src = analysis.source
+    return xr.Dataset(
+        data_vars={
+            "position": (("time", "space", "keypoints", "individuals"), position),
+            "confidence": (
+                ("time", "keypoints", "individuals"),
+                np.full((n, len(keypoints), len(individuals)), np.nan),
+            ),
+            "camera_shift": (("time", "space"), tracks.camera),
+        },
+        coords={
+            "time": tracks.time_s,
+            "space": ["x", "y"],
+            "keypoints": keypoints,
+            "individuals": individuals,
+        },
+        attrs={
+            "ds_type": "poses",
+            "source_software": f"tremorscope {analysis.tool.version}",
+            "source_file": src.path,
+            "fps": float(src.fps or 0.0),
+            "time_unit": "seconds",
+            "position_unit": "pixels",
+            "position_meaning": "centre of each body-part region: placement plus measured "
+            "motion, camera motion removed",
+        },
+    )
+
+
+def write_tracks_netcdf(analysis: Analysis, path: str | Path) -> Path:
+    """Write :func:`tracks_dataset` as NetCDF (readable by ``xarray`` and ``movement``)."""
+    path = Path(path)
+    tracks_dataset(analysis).to_netcdf(path, engine="scipy")
     return path
 
 
