@@ -163,3 +163,30 @@ def test_sample_photo_exists_for_the_tracking_tests():
     import matplotlib.cbook as cbook
 
     assert Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).exists()
+
+
+def test_scale_from_shoulders_takes_the_frontal_width_and_the_adult_range():
+    from tremorscope.analysis.scale import SHOULDER_CM, apply_scale, scale_from_shoulders
+
+    scale = scale_from_shoulders([300.0, 360.0, 355.0, 250.0, 358.0])  # turned: narrower
+    assert scale.px_per_cm == pytest.approx(np.percentile([300, 360, 355, 250, 358], 90)
+                                            / SHOULDER_CM, rel=1e-3)
+    lo, hi = scale.px_per_cm_ci
+    assert lo < scale.px_per_cm < hi and hi / lo == pytest.approx(1.39, abs=0.05)
+    assert scale_from_shoulders([]) is None
+    finding = _finding(5.0, 2.0)
+    apply_scale(finding, scale)
+    r = finding.rhythmic
+    assert r.amplitude_cm == pytest.approx(2.0 / scale.px_per_cm, rel=1e-3)
+    assert r.amplitude_cm_ci[0] < r.amplitude_cm < r.amplitude_cm_ci[1]
+
+
+def test_a_given_scale_is_exact():
+    from tremorscope.analysis.scale import apply_scale, scale_given
+
+    finding = _finding(5.0, 3.0)
+    apply_scale(finding, scale_given(12.0))
+    assert finding.rhythmic.amplitude_cm == pytest.approx(0.25)
+    assert finding.rhythmic.amplitude_cm_ci == (0.25, 0.25)
+    with pytest.raises(ValueError):
+        scale_given(0.0)

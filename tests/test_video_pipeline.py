@@ -64,6 +64,20 @@ def test_head_tremor_is_found_at_its_frequency_and_size(analysis) -> None:
     assert analysis.dominant_group == "person1.head"
 
 
+def test_amplitude_in_cm_with_a_given_scale_and_from_the_shoulders(analysis, footage) -> None:
+    given = analyze_video(footage["clip"], px_per_cm=8.0)
+    head = given.people[0].body_parts["head"].rhythmic
+    assert given.people[0].scale.source == "given"
+    assert head.amplitude_cm == pytest.approx(head.amplitude / 8.0, rel=1e-3)
+    assert head.amplitude_cm == pytest.approx(AMP / np.sqrt(2) / 8.0, rel=0.2)
+    estimated = analysis.people[0]
+    assert estimated.scale is not None and estimated.scale.source == "shoulder width"
+    r = estimated.body_parts["head"].rhythmic
+    lo, hi = r.amplitude_cm_ci
+    assert lo < r.amplitude_cm < hi
+    assert "scale_estimated" in estimated.body_parts["head"].quality.flags
+
+
 def test_no_other_body_part_reports_a_tremor(analysis) -> None:
     others = [n for n, f in analysis.people[0].body_parts.items() if n != "head" and
               _own_tremor(f)]

@@ -10,6 +10,7 @@ import numpy as np
 
 from tremorscope.analysis import analyze_uniform, choose_dominant
 from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
+from tremorscope.analysis.scale import apply_scale, scale_from_shoulders, scale_given
 from tremorscope.analysis.signature import CONTEXTS
 from tremorscope.config import AnalysisConfig
 from tremorscope.errors import InputError
@@ -17,11 +18,13 @@ from tremorscope.measure import RegionSeries, VideoMeasurement, measure_video
 from tremorscope.results import (
     Analysis,
     Camera,
+    Finding,
     Group,
     Person,
     Processing,
     Region,
     Rhythmic,
+    Scale,
     Shot,
     Signature,
     Source,
@@ -169,6 +172,7 @@ def analyze_video(
     context: str = "unknown",
     config: AnalysisConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    px_per_cm: float | None = None,
 ) -> Analysis:
     """Measure involuntary movement of every person's body parts (and given regions) in a video.
 
@@ -189,6 +193,9 @@ def analyze_video(
         Analysis settings.
     progress : callable, optional
         Called with the number of frames read so far.
+    px_per_cm : float, optional
+        Pixels per centimetre at the moving body parts, when measured (a ruler in the picture).
+        Without it each person's scale is estimated from their shoulder width.
 
     Returns
     -------
@@ -241,13 +248,19 @@ def analyze_video(
         compensated_share > 0.5,
     )
     people = _people(m, findings)
+    given = scale_given(px_per_cm) if px_per_cm is not None else None
     for p in people:
         mark_transmitted(p.body_parts)
+        p.scale = given or scale_from_shoulders(m.shoulder_px.get(p.id - 1, []))
+        for finding in p.body_parts.values():
+            _scale_finding(finding, p.scale)
     manual = [
         Region(name=name, box=box, finding=findings[f"region.{name}"].finding)
         for name, box in (regions or [])
         if f"region.{name}" in findings
     ]
+    for region in manual:
+        _scale_finding(region.finding, given)
     groups = list(findings.values())
     candidates = [
         g
@@ -293,6 +306,22 @@ def analyze_video(
     )
     result._tracks = Tracks(m.times, names, position, m.camera)
     return result
+
+
+def _scale_finding(finding: Finding, scale: Scale | None) -> None:
+    """Centimetres where a scale is known; else say why the amplitude stays in pixels."""
+    if not finding.rhythmic.detected:
+        return
+    if scale is None:
+        finding.quality.flags.append("no_scale")
+        finding.quality.messages.append(
+            "no scale: the shoulders were not seen and none was given (--scale): pixels only"
+        )
+        return
+    apply_scale(finding, scale)
+    if scale.source != "given":
+        finding.quality.flags.append("scale_estimated")
+        finding.quality.messages.append(scale.note)
 
 
 def _prefer_articulation(

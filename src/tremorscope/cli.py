@@ -78,6 +78,13 @@ def analyze(
         bool, typer.Option("--no-people", help="Do not look for people; measure regions only.")
     ] = False,
     context: ContextOption = "unknown",
+    scale: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001,
+            help="Pixels per cm at the moving body parts (else estimated from the shoulders).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
 ) -> None:
     """Measure tremor and twitches of each person's head, hands, knees and feet in a video."""
@@ -120,6 +127,7 @@ def analyze(
             find_people=not no_people,
             context=context,
             progress=lambda done: bar.update(task, completed=done),
+            px_per_cm=scale,
         )
     targets = []
     if out is not None:

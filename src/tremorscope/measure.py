@@ -22,7 +22,7 @@ import numpy as np
 
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
-from tremorscope.locate.regions import part_regions
+from tremorscope.locate.regions import part_regions, shoulder_width
 from tremorscope.motion.tracking import (
     FrameMotion,
     ReferenceTracker,
@@ -123,6 +123,8 @@ class VideoMeasurement:
         Track key to the list of ``(time, box)`` detections.
     elapsed_s : float
         Wall-clock time of the pass.
+    shoulder_px : dict
+        Track key to the distance between the shoulders (px) at each detection that saw both.
 
     """
 
@@ -136,6 +138,7 @@ class VideoMeasurement:
     elapsed_s: float
     camera_chunks: int = 0
     chunks: int = 0
+    shoulder_px: dict[int, list[float]] = field(default_factory=dict)
 
     @property
     def n_frames(self) -> int:
@@ -181,6 +184,7 @@ class _Pass:
         self.last_raw: dict[Hashable, np.ndarray] = {}
         self.residuals: dict[Hashable, list[tuple[int, np.ndarray]]] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
+        self.shoulders: dict[int, list[float]] = {}
 
     def feed(self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray]) -> None:
         self.times.append(t)
@@ -268,6 +272,9 @@ class _Pass:
         pairs = self.people.update(t, people)
         for track, pose in pairs:
             self._all_people_boxes.append((track.key, pose.box))
+            width = shoulder_width(pose)
+            if width is not None:
+                self.shoulders.setdefault(track.key, []).append(width)
             if self.person is not None and track.key + 1 != self.person:
                 continue
             for part, box in part_regions(pose, gray.shape).items():
@@ -323,6 +330,7 @@ class _Pass:
             elapsed_s=elapsed,
             camera_chunks=self.camera_chunks,
             chunks=self.chunks,
+            shoulder_px=self.shoulders,
         )
 
 

@@ -46,6 +46,13 @@ class Rhythmic(_Model):
     )
     displacement_peak_to_peak: float | None = None
     displacement_unit: str | None = None
+    amplitude_cm: float | None = Field(
+        None, description="Video: the RMS amplitude in centimetres, when a scale is known."
+    )
+    amplitude_cm_ci: tuple[float, float] | None = Field(
+        None, description="Range of amplitude_cm that the scale's uncertainty allows."
+    )
+    amplitude_peak_to_peak_cm: float | None = None
     regularity: float | None = Field(
         None, description="Share of the tremor-band power within 0.5 Hz of the peak (0-1)."
     )
@@ -185,6 +192,15 @@ class Source(_Model):
 Box = tuple[int, int, int, int]
 
 
+class Scale(_Model):
+    """Pixels per centimetre, and how it was found."""
+
+    px_per_cm: float
+    px_per_cm_ci: tuple[float, float] = Field(description="Plausible range (95 %).")
+    source: Literal["given", "shoulder width"]
+    note: str = ""
+
+
 class Person(_Model):
     """One person found in a video, with a finding per body part."""
 
@@ -199,6 +215,9 @@ class Person(_Model):
     )
     part_boxes: dict[str, Box] = Field(
         default_factory=dict, description="Median region of each body part: x, y, w, h (px)."
+    )
+    scale: Scale | None = Field(
+        None, description="Pixels per cm for this person; None when no scale is known."
     )
 
 

@@ -58,6 +58,14 @@ def grow_box(box: Box, factor: float, shape: tuple[int, int]) -> Box:
     return x0, y0, x1 - x0, y1 - y0
 
 
+def shoulder_width(pose: PersonPose) -> float | None:
+    """Distance between the shoulder landmarks in pixels, or None unless both are seen."""
+    a, b = _INDEX["left_shoulder"], _INDEX["right_shoulder"]
+    if not (pose.visible[a] and pose.visible[b]):
+        return None
+    return float(np.linalg.norm(pose.points[a] - pose.points[b]))
+
+
 def body_scale(pose: PersonPose) -> float | None:
     """A length in pixels that scales with the person: torso, shoulders, or head.
 

@@ -41,11 +41,10 @@ def _short_finding(finding: Finding) -> tuple[str, str, str]:
     kind = {"tremor": "tremor-like", "voluntary": "voluntary", "camera": "camera"}[r.kind]
     if "transmitted" in finding.quality.flags:
         kind = "passed on"
-    return (
-        f"{kind} {r.frequency_hz:.2f} Hz",
-        f"{r.amplitude:.2g} {r.amplitude_unit}",
-        f"{100 * (r.constancy or 0):.0f} %",
-    )
+    size = f"{r.amplitude:.2g} {r.amplitude_unit}"
+    if r.amplitude_cm is not None:
+        size += f" ({10 * r.amplitude_cm:.2g} mm)"
+    return (f"{kind} {r.frequency_hz:.2f} Hz", size, f"{100 * (r.constancy or 0):.0f} %")
 
 
 def print_video_analysis(analysis: Analysis, console: Console) -> None:
