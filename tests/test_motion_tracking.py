@@ -190,3 +190,41 @@ def test_a_given_scale_is_exact():
     assert finding.rhythmic.amplitude_cm_ci == (0.25, 0.25)
     with pytest.raises(ValueError):
         scale_given(0.0)
+
+
+def _pose(points: dict[str, tuple[float, float]]) -> PersonPose:
+    from tremorscope.locate.pose import LANDMARK_NAMES
+
+    pts = np.zeros((33, 2))
+    vis = np.zeros(33)
+    for name, xy in points.items():
+        i = LANDMARK_NAMES.index(name)
+        pts[i], vis[i] = xy, 1.0
+    return PersonPose(pts, vis, (0, 0, 10, 10))
+
+
+_TORSO = {"left_shoulder": (260, 100), "right_shoulder": (140, 100),
+          "left_hip": (240, 300), "right_hip": (160, 300)}
+
+
+def test_seated_and_standing_from_thigh_and_shin_lengths():
+    from tremorscope.locate.context import posture
+
+    seated = _pose({**_TORSO, "left_knee": (245, 350), "left_ankle": (245, 500),
+                    "right_knee": (155, 350), "right_ankle": (155, 500)})
+    standing = _pose({**_TORSO, "left_knee": (240, 460), "left_ankle": (240, 620),
+                      "right_knee": (160, 460), "right_ankle": (160, 620)})
+    assert posture(seated)[0] == "seated"
+    assert posture(standing)[0] == "standing"
+    assert posture(_pose(_TORSO))[0] == "unknown"
+
+
+def test_hand_resting_on_the_lap_or_held_up():
+    from tremorscope.locate.context import hand_state, part_conditions
+
+    pose = _pose({**_TORSO, "left_wrist": (250, 290), "right_wrist": (120, 110)})
+    assert hand_state(pose, "left")[0] == "resting"
+    assert hand_state(pose, "right")[0] == "raised"
+    conditions = part_conditions(pose)
+    assert conditions["left_hand"][0] == "rest" and conditions["right_hand"][0] == "postural"
+    assert conditions["left_foot"][0] == "unknown"  # legs not seen

@@ -10,6 +10,7 @@ import numpy as np
 
 from tremorscope.analysis import analyze_uniform, choose_dominant
 from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
+from tremorscope.analysis.engine import signature_for
 from tremorscope.analysis.scale import apply_scale, scale_from_shoulders, scale_given
 from tremorscope.analysis.signature import CONTEXTS
 from tremorscope.config import AnalysisConfig
@@ -252,8 +253,9 @@ def analyze_video(
     for p in people:
         mark_transmitted(p.body_parts)
         p.scale = given or scale_from_shoulders(m.shoulder_px.get(p.id - 1, []))
-        for finding in p.body_parts.values():
+        for part, finding in p.body_parts.items():
             _scale_finding(finding, p.scale)
+            _set_condition(finding, context, m.conditions.get((p.id - 1, part), []))
     manual = [
         Region(name=name, box=box, finding=findings[f"region.{name}"].finding)
         for name, box in (regions or [])
@@ -306,6 +308,33 @@ def analyze_video(
     )
     result._tracks = Tracks(m.times, names, position, m.camera)
     return result
+
+
+def _set_condition(finding: Finding, given: str, seen: list[tuple[str, str]]) -> None:
+    """Label a body part's finding rest, postural, standing or kinetic, and compare it again."""
+    r = finding.rhythmic
+    if given != "unknown":
+        condition, evidence = given, "given (--context)"
+    elif (
+        r.detected
+        and "transmitted" not in finding.quality.flags
+        and (r.kind == "voluntary" or "voluntary_movement_present" in finding.quality.flags)
+    ):
+        condition, evidence = "kinetic", "the body part itself moves voluntarily"
+    else:
+        known = [c for c in seen if c[0] != "unknown"]
+        if not known or len(known) < 0.5 * len(seen):
+            condition, evidence = "unknown", "the pose does not tell"
+        else:
+            names = [c for c, _ in known]
+            condition = max(set(names), key=names.count)
+            share = names.count(condition) / len(seen)
+            reason = next(why for c, why in known if c == condition)
+            evidence = f"from the pose in {100 * share:.0f} % of the clip: {reason}"
+    if r.kind in ("tremor", "none") and "transmitted" not in finding.quality.flags:
+        finding.signature = signature_for(r, condition)
+    finding.signature.context = condition
+    finding.signature.context_evidence = evidence
 
 
 def _scale_finding(finding: Finding, scale: Scale | None) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorscope.locate.context import part_conditions
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
 from tremorscope.locate.regions import part_regions, shoulder_width
@@ -125,6 +126,9 @@ class VideoMeasurement:
         Wall-clock time of the pass.
     shoulder_px : dict
         Track key to the distance between the shoulders (px) at each detection that saw both.
+    conditions : dict
+        ``(track key, body part)`` to the condition read from the pose at each detection
+        (see :func:`tremorscope.locate.context.part_conditions`).
 
     """
 
@@ -139,6 +143,7 @@ class VideoMeasurement:
     camera_chunks: int = 0
     chunks: int = 0
     shoulder_px: dict[int, list[float]] = field(default_factory=dict)
+    conditions: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def n_frames(self) -> int:
@@ -185,6 +190,7 @@ class _Pass:
         self.residuals: dict[Hashable, list[tuple[int, np.ndarray]]] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
         self.shoulders: dict[int, list[float]] = {}
+        self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
 
     def feed(self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray]) -> None:
         self.times.append(t)
@@ -275,6 +281,8 @@ class _Pass:
             width = shoulder_width(pose)
             if width is not None:
                 self.shoulders.setdefault(track.key, []).append(width)
+            for part, condition in part_conditions(pose).items():
+                self.conditions.setdefault((track.key, part), []).append(condition)
             if self.person is not None and track.key + 1 != self.person:
                 continue
             for part, box in part_regions(pose, gray.shape).items():
@@ -331,6 +339,7 @@ class _Pass:
             camera_chunks=self.camera_chunks,
             chunks=self.chunks,
             shoulder_px=self.shoulders,
+            conditions=self.conditions,
         )
 
 

@@ -100,6 +100,9 @@ class Signature(_Model):
     """How the measured rhythm compares with known tremor types."""
 
     context: str = "unknown"
+    context_evidence: str = Field(
+        "", description="Where the context came from: given, or read from the pose (video)."
+    )
     closest: str | None = None
     matches: list[SignatureMatch] = Field(default_factory=list)
     statement: str = ""

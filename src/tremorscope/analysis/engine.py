@@ -166,7 +166,7 @@ def analyze_uniform(
                 f"slower movement at {slow[0].freq_hz:.2f} Hz in the recording: "
                 "rhythm measured during movement"
             )
-    signature = _signature(rhythmic, context)
+    signature = signature_for(rhythmic, context)
     if (
         rhythmic.detected
         and rhythmic.peak_to_background_db is not None
@@ -544,7 +544,8 @@ def _twitches(
     )
 
 
-def _signature(rhythmic: Rhythmic, context: str) -> Signature:
+def signature_for(rhythmic: Rhythmic, context: str) -> Signature:
+    """Compare a rhythm with the known tremor types in a condition (see ``signature.py``)."""
     if not rhythmic.detected or rhythmic.frequency_hz is None:
         return Signature(context=context, statement="No rhythm to compare with tremor types.")
     if rhythmic.kind == "voluntary":
