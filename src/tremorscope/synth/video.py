@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from tremorscope.errors import InputError
-from tremorscope.video.reader import probe_video
+from tremorscope.video.reader import iter_frames, probe_video
 
 #: Time base of output timestamps when the source has none usable (the MPEG 90 kHz clock).
 FALLBACK_TIME_BASE = Fraction(1, 90000)
@@ -694,55 +694,26 @@ class _SourceFrame:
     image: np.ndarray
 
 
-def _frame_rotation(frame: av.VideoFrame, fallback: int) -> int:
-    angle = getattr(frame, "rotation", None)
-    if angle is None:
-        return fallback
-    return round(float(angle) / 90.0) * 90 % 360
-
-
-def _rotate(image: np.ndarray, rotation: int) -> np.ndarray:
-    turns = (rotation // 90) % 4
-    return np.ascontiguousarray(np.rot90(image, k=turns)) if turns else image
-
-
 def _source_frames(
-    path: Path, time_base: Fraction, rotation: int, fps: float, notes: list[str] | None = None
+    path: Path, time_base: Fraction, notes: list[str] | None = None
 ) -> Iterator[_SourceFrame]:
-    """Decode ``path`` frame by frame: strictly increasing pts and RGB displayed images.
+    """Decode ``path`` with the project's reader: strictly increasing pts and RGB images.
 
-    Repaired timestamps and a decoding failure part way (the end of a truncated file) are
-    reported in ``notes``.
+    Times come from :func:`tremorscope.video.iter_frames` (container timestamps from the first
+    frame, rotation applied); repaired timestamps and a decoding failure part way (the end of a
+    truncated file) are reported in ``notes``.
     """
     notes = [] if notes is None else notes
-    try:
-        container = av.open(str(path), mode="r")
-    except (av.error.FFmpegError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable video ({exc})") from None
-    try:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        last = None
-        index = 0
-        try:
-            for frame in container.decode(stream):
-                if frame.pts is not None and frame.time_base is not None:
-                    pts = round(frame.pts * frame.time_base / time_base)
-                else:
-                    pts = round(index / (fps or 30.0) / time_base)
-                if last is not None and pts <= last:  # duplicate or out of order: keep order
-                    notes.append(f"frame {index}: timestamp not increasing, moved 1 tick on")
-                    pts = last + 1
-                last = pts
-                image = frame.to_ndarray(format="rgb24")
-                yield _SourceFrame(pts, _rotate(image, _frame_rotation(frame, rotation)))
-                index += 1
-        except av.error.FFmpegError as exc:
-            if index == 0:
-                raise InputError(path, f"no decodable video frame ({exc})") from None
-            notes.append(f"{path.name}: decoding stopped after {index} frames ({exc})")
-    finally:
-        container.close()
+    info = probe_video(path)
+    last = None
+    for frame in iter_frames(path, info):
+        pts = round(frame.t / time_base)
+        if last is not None and pts <= last:  # closer than one tick: keep the order
+            notes.append(f"frame {frame.index}: timestamp not increasing, moved 1 tick on")
+            pts = last + 1
+        last = pts
+        yield _SourceFrame(pts, frame.rgb())
+    notes.extend(f"{path.name}: {note}" for note in info.notes)
 
 
 class H264Writer:
@@ -879,7 +850,7 @@ def inject_video(
     regions = [_prepare_region(inj, width, height) for inj in injections]
     rate, time_base = _stream_facts(source)
     notes: list[str] = []
-    frames = _source_frames(source, time_base, info.rotation, info.fps, notes)
+    frames = _source_frames(source, time_base, notes)
     writer: H264Writer | None = None
     times: list[float] = []
     source_first = first_pts = None
@@ -981,8 +952,8 @@ def side_by_side(
     (wl, h), (wr, _) = (output_size(i.width, i.height, common) for i in infos)
     rate, time_base = _stream_facts(left)
     _, right_tb = _stream_facts(right)
-    lefts = _source_frames(left, time_base, infos[0].rotation, infos[0].fps)
-    rights = _source_frames(right, right_tb, infos[1].rotation, infos[1].fps)
+    lefts = _source_frames(left, time_base)
+    rights = _source_frames(right, right_tb)
     writer = H264Writer(output, wl + wr, h, rate, time_base, crf, preset)
     first = None
     try:
