@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from tremorscope import __version__
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 RhythmKind = Literal["tremor", "voluntary", "camera", "none"]
 
@@ -37,8 +37,18 @@ class Rhythmic(_Model):
     amplitude: float | None = Field(
         None, description="RMS of the band-limited rhythm along its main direction, while present."
     )
+    amplitude_ci: tuple[float, float] | None = Field(
+        None,
+        description="95 % interval of the amplitude: its spread over the recording, the "
+        "background noise in the band and, for video, the tracking's own error.",
+    )
     amplitude_unit: str = "input units"
     amplitude_peak_to_peak: float | None = Field(None, description="Median peak-to-peak per cycle.")
+    amplitude_peak_to_peak_max: float | None = Field(
+        None,
+        description="Largest peak-to-peak of the rhythm (95th percentile of its cycles): the "
+        "'maximal amplitude' that rating scales ask for.",
+    )
     displacement_rms: float | None = Field(
         None,
         description="RMS displacement: the amplitude itself for positions; for acceleration "
@@ -53,6 +63,10 @@ class Rhythmic(_Model):
         None, description="Range of amplitude_cm that the scale's uncertainty allows."
     )
     amplitude_peak_to_peak_cm: float | None = None
+    amplitude_peak_to_peak_max_cm: float | None = None
+    amplitude_peak_to_peak_max_cm_ci: tuple[float, float] | None = Field(
+        None, description="Range of the maximal peak-to-peak in cm (measurement and scale)."
+    )
     regularity: float | None = Field(
         None, description="Share of the tremor-band power within 0.5 Hz of the peak (0-1)."
     )
@@ -204,6 +218,43 @@ class Scale(_Model):
     note: str = ""
 
 
+class RatingItem(_Model):
+    """An estimate of one MDS-UPDRS part III tremor item, or why it cannot be given.
+
+    Cut-points are the scale's own (Goetz et al., Mov Disord 2008;23:2129-70). The estimate
+    comes from video, not from the examination the scale prescribes.
+    """
+
+    item: Literal["3.15", "3.17", "3.18"]
+    label: str = Field(description="e.g. '3.17 Rest tremor amplitude, right upper extremity'.")
+    body_part: str | None = Field(
+        None, description="right_arm, left_arm, right_leg, left_leg, lip_jaw; None for 3.18."
+    )
+    assessable: bool
+    score: int | None = Field(None, ge=0, le=4, description="0-4 at the central estimate.")
+    score_range: tuple[int, int] | None = Field(
+        None, description="Scores that the measurement's interval allows (low, high)."
+    )
+    evidence: str = Field("", description="The measured value behind the score.")
+    reason: str = Field("", description="Why the item is not assessable, when it is not.")
+    caveat: str = ""
+
+
+class Asymmetry(_Model):
+    """Left against right for one pair of limbs."""
+
+    pair: Literal["hands", "legs"]
+    index: float | None = Field(
+        None,
+        description="(left - right) / (left + right) of the tremor amplitude: -1 right only, "
+        "0 equal, +1 left only. None when neither side has a tremor or a side was not seen.",
+    )
+    left: float | None = None
+    right: float | None = None
+    unit: str = "px"
+    note: str = ""
+
+
 class Person(_Model):
     """One person found in a video, with a finding per body part."""
 
@@ -222,6 +273,10 @@ class Person(_Model):
     scale: Scale | None = Field(
         None, description="Pixels per cm for this person; None when no scale is known."
     )
+    ratings: list[RatingItem] = Field(
+        default_factory=list, description="MDS-UPDRS-style items 3.15, 3.17, 3.18."
+    )
+    asymmetry: list[Asymmetry] = Field(default_factory=list)
 
 
 class Region(_Model):
