@@ -10,6 +10,11 @@ encodes with libx264 at crf 18 and 23, runs ``analyze_video`` and prints one row
 - amp: measured RMS over true RMS (A / sqrt 2); goal within 20 %
 - still: other body parts that report a tremor-like rhythm of their own (goal: none); the
   voluntarily moving hand of each clip and rhythms passed on from it are not counted as still
+- cm: each clip is analysed with a known scale (``KNOWN_PX_PER_CM``): amplitude_cm over the
+  true cm (goal within 20 %) and whether ``amplitude_cm_ci`` covers the truth (goal >= 90 %
+  of cases); the same for the largest peak-to-peak (``amplitude_peak_to_peak_max_cm``)
+- shoulders: the scale each clip's shoulders give without ``--scale`` (same woman, same
+  camera in all three clips: its spread is the estimator's precision, not its accuracy)
 
 It then builds a two-person composite (two real clips side by side), injects a tremor into one
 foot of the right-hand person, and checks it is reported for that person and foot alone.
@@ -53,6 +58,8 @@ REUSE = False
 FREQS = [3.0, 4.5, 6.0, 8.0, 10.0, 12.0, 5.0, 7.0, 3.5, 11.0]
 AMPS = [0.5, 1.0, 2.0, 3.0, 1.5]
 DIRECTIONS = [0.0, 90.0, 45.0, 135.0]
+#: The scale the clips are analysed with, as if measured with a ruler in the picture.
+KNOWN_PX_PER_CM = 10.0
 
 
 @dataclass
@@ -99,7 +106,8 @@ def judge(analysis: Analysis, person: int, part: str, freq: float, amp: float,
           ignore: set[str]) -> dict:
     people = {p.id: p for p in analysis.people}
     target = people.get(person)
-    row = {"found": False, "df": None, "amp_ratio": None, "flags": [], "still_false": []}
+    row = {"found": False, "df": None, "amp_ratio": None, "flags": [], "still_false": [],
+           "cm_ratio": None, "cm_covered": None, "p2p_ratio": None, "p2p_covered": None}
     if target is not None and part in target.body_parts:
         f = target.body_parts[part]
         r = f.rhythmic
@@ -108,6 +116,15 @@ def judge(analysis: Analysis, person: int, part: str, freq: float, amp: float,
             row["found"] = True
             row["df"] = round(r.frequency_hz - freq, 3)
             row["amp_ratio"] = round(r.amplitude / (amp / np.sqrt(2)), 3)
+            if r.amplitude_cm is not None and target.scale.source == "given":
+                true_cm = amp / np.sqrt(2) / target.scale.px_per_cm
+                lo, hi = r.amplitude_cm_ci
+                row["cm_ratio"] = round(r.amplitude_cm / true_cm, 3)
+                row["cm_covered"] = bool(lo <= true_cm <= hi)
+                true_p2p = 2 * amp / target.scale.px_per_cm
+                lo, hi = r.amplitude_peak_to_peak_max_cm_ci
+                row["p2p_ratio"] = round(r.amplitude_peak_to_peak_max_cm / true_p2p, 3)
+                row["p2p_covered"] = bool(lo <= true_p2p <= hi)
     for p in analysis.people:
         for name, f in p.body_parts.items():
             if (p.id, name) == (person, part) or (p.id, name) in ignore:
@@ -127,7 +144,7 @@ def run_case(case: Case, work: Path, regions: dict[str, dict]) -> dict:
     if not (REUSE and out.exists()):
         inject_video(src, out, [injection], shake_for(case), crf=case.crf, preset="fast")
     t0 = time.perf_counter()
-    analysis = analyze_video(out)
+    analysis = analyze_video(out, px_per_cm=KNOWN_PX_PER_CM)
     elapsed = time.perf_counter() - t0
     ignore = {(1, VOLUNTARY_HAND[case.source])}
     row = judge(analysis, 1, case.part, case.freq, case.amp, ignore)
@@ -156,6 +173,33 @@ def run_two_people(work: Path, crf: int) -> dict:
     row = judge(analysis, 2, "left_foot", 6.0, 1.5, ignore)
     row.update(case="two people", x_offset=facts["x_offset"], people=len(analysis.people), crf=crf)
     return row
+
+
+def print_cm_summary(rows: list[dict]) -> None:
+    """Centimetres with the known scale: accuracy and how often the interval covers the truth."""
+    if not rows:
+        return
+    for key, name in (("cm", "amplitude_cm (RMS)"), ("p2p", "largest peak-to-peak cm")):
+        ratios = np.array([r[f"{key}_ratio"] for r in rows], float)
+        covered = sum(bool(r[f"{key}_covered"]) for r in rows)
+        print(f"{name}: within 20 % {int(np.sum(np.abs(ratios - 1) <= 0.2))}/{len(rows)}, "
+              f"ratio {np.nanmin(ratios):.3f}-{np.nanmax(ratios):.3f}, interval covers the "
+              f"truth {covered}/{len(rows)}")
+
+
+def print_shoulder_scales() -> None:
+    """The shoulder-width scale of each original clip (same woman, same camera)."""
+    scales = {}
+    for name in VOLUNTARY_HAND:
+        analysis = analyze_video(REALDATA / f"{name}.mp4")
+        scale = analysis.people[0].scale if analysis.people else None
+        scales[name] = scale.px_per_cm if scale else float("nan")
+        if scale:
+            print(f"{name}: shoulders give {scale.px_per_cm:.2f} px/cm "
+                  f"({scale.px_per_cm_ci[0]:.2f}-{scale.px_per_cm_ci[1]:.2f})")
+    values = np.array(list(scales.values()))
+    print(f"shoulder scale across the three clips: spread {np.ptp(values):.2f} px/cm "
+          f"({100 * np.ptp(values) / np.mean(values):.1f} % of the mean)")
 
 
 def main() -> int:
@@ -199,6 +243,8 @@ def main() -> int:
     print(f"\nfound {sum(r['found'] for r in found)}/{len(found)}; frequency within 0.1 Hz "
           f"{len(ok_f)}/{len(found)}; amplitude within 20 % {len(ok_a)}/{len(found)}; "
           f"false rhythms on still parts: {false}")
+    print_cm_summary([r for r in found if r["found"]])
+    print_shoulder_scales()
     (work / "results.json").write_text(json.dumps(rows, indent=1, default=str))
     print(f"clips and results.json in {work}")
     return 0

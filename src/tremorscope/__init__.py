@@ -3,7 +3,7 @@
 A measurement, never a diagnosis.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from tremorscope.api import analyze_signal, analyze_video
 

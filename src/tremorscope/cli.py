@@ -60,11 +60,20 @@ def analyze(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Folder for every artefact (analysis.json, windows.csv, tracks.csv, tracks.nc)."
+            help="Folder for every artefact (analysis.json, windows.csv, tracks.csv, "
+            "tracks.nc, report.html)."
         ),
     ] = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write the per-window series.")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write a self-contained HTML report with figures (works offline)."),
+    ] = None,
+    annotated: Annotated[
+        Path | None,
+        typer.Option(help="Write the footage as MP4 with regions, live traces and events drawn."),
     ] = None,
     person: Annotated[
         int | None,
@@ -94,6 +103,8 @@ def analyze(
     from tremorscope.api import analyze_video
     from tremorscope.report import (
         print_analysis,
+        write_annotated_video,
+        write_html_report,
         write_json,
         write_tracks_csv,
         write_tracks_netcdf,
@@ -137,16 +148,20 @@ def analyze(
             ("csv", out / "windows.csv"),
             ("tracks", out / "tracks.csv"),
             ("netcdf", out / "tracks.nc"),
+            ("report", out / "report.html"),
         ]
     if json_out:
         targets.append(("json", json_out))
     if csv_out:
         targets.append(("csv", csv_out))
+    if report:
+        targets.append(("report", report))
     writers = {
         "json": write_json,
         "csv": write_windows_csv,
         "tracks": write_tracks_csv,
         "netcdf": write_tracks_netcdf,
+        "report": lambda a, path: write_html_report(a, path, video=video),
     }
     for kind, target in targets:
         writers[kind](analysis, target)
@@ -154,6 +169,14 @@ def analyze(
         print_analysis(analysis, console)
         for _, target in targets:
             console.print(f"[dim]wrote {target}[/dim]")
+    if annotated:
+        with Progress(*columns, console=err_console, transient=True, disable=not show) as bar:
+            task = bar.add_task(f"drawing {annotated.name}", total=info.n_frames or None)
+            write_annotated_video(
+                video, analysis, annotated, progress=lambda done: bar.update(task, completed=done)
+            )
+        if not quiet:
+            console.print(f"[dim]wrote {annotated}[/dim]")
     if analysis.source.decode_error:
         raise InputError(video, analysis.source.decode_error)
 
@@ -186,12 +209,21 @@ def signal(
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write the per-window series.")
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write a self-contained HTML report with figures (works offline)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
 ) -> None:
     """Analyse a wearable or motion-capture recording (accelerometer, gyroscope, positions)."""
     from tremorscope.analysis.signature import CONTEXTS
     from tremorscope.api import analyze_signal
-    from tremorscope.report import print_analysis, write_json, write_windows_csv
+    from tremorscope.report import (
+        print_analysis,
+        write_html_report,
+        write_json,
+        write_windows_csv,
+    )
 
     if context not in CONTEXTS:
         raise typer.BadParameter(f"use one of {', '.join(CONTEXTS)}", param_hint="'--context'")
@@ -203,8 +235,12 @@ def signal(
         write_json(analysis, json_out)
     if csv_out:
         write_windows_csv(analysis, csv_out)
+    if report:
+        write_html_report(analysis, report)
     if not quiet:
         print_analysis(analysis, console)
+        if report:
+            console.print(f"[dim]wrote {report}[/dim]")
 
 
 @app.command()

@@ -46,8 +46,8 @@ class Rhythmic(_Model):
     amplitude_peak_to_peak: float | None = Field(None, description="Median peak-to-peak per cycle.")
     amplitude_peak_to_peak_max: float | None = Field(
         None,
-        description="Largest peak-to-peak of the rhythm (95th percentile of its cycles): the "
-        "'maximal amplitude' that rating scales ask for.",
+        description="Largest sustained peak-to-peak (2 sqrt 2 x the RMS of its strongest "
+        "second): the 'maximal amplitude' that rating scales ask for.",
     )
     displacement_rms: float | None = Field(
         None,
@@ -353,6 +353,19 @@ class Analysis(_Model):
     @property
     def tracks(self) -> Tracks | None:
         """Video: the per-frame series behind the findings (not part of the JSON)."""
+        return self._tracks
+
+    def require_tracks(self) -> Tracks:
+        """The per-frame series, for writers that need them.
+
+        Raises
+        ------
+        ValueError
+            When the analysis holds none (a sensor analysis, or one read back from JSON).
+
+        """
+        if self._tracks is None:
+            raise ValueError("this analysis has no per-frame tracks (video analyses only)")
         return self._tracks
 
 

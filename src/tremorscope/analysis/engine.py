@@ -458,7 +458,12 @@ def _characterise(
     )
     rhythmic.frequency_ci_hz = (round(max(lo, band[0]), 3), round(hi, 3))
     rhythmic.amplitude = _sig(rms)
+    lo_amp, hi_amp = amplitude_interval(in_episode, fs, f0, noise_power)
+    rhythmic.amplitude_ci = (_sig(min(lo_amp, rms)), _sig(max(hi_amp, rms)))
     rhythmic.amplitude_peak_to_peak = _sig(p2p)
+    largest = largest_peak_to_peak(in_episode, fs, f0, noise_power)
+    if largest is not None:
+        rhythmic.amplitude_peak_to_peak_max = _sig(largest)
     _displacement(rhythmic, sig, f0, rms, p2p)
     rhythmic.regularity = round(
         float(spectrum.power[near & in_band].sum() / spectrum.power[in_band].sum()), 3
@@ -472,6 +477,106 @@ def _characterise(
     rhythmic.episodes = [(round(a, 3), round(b, 3)) for a, b in episodes]
     rhythmic.direction = [round(float(v), 4) for v in trace.direction]
     rhythmic.linearity = round(trace.linearity, 3)
+
+
+def block_mean_squares(pieces: list[np.ndarray], fs: float, f0: float) -> list[float]:
+    """Mean square of a rhythm over consecutive blocks of at least 1 s and two cycles.
+
+    Parameters
+    ----------
+    pieces : list of ndarray
+        Band-limited samples inside episodes, one array per stretch of the record.
+    fs : float
+        Sample rate, Hz.
+    f0 : float
+        The rhythm's frequency, Hz.
+
+    Returns
+    -------
+    list of float
+        One mean square per whole block.
+
+    """
+    block = max(2, round(fs * max(1.0, 2.0 / f0)))
+    return [
+        float(np.mean(x[i : i + block] ** 2))
+        for x in pieces
+        for i in range(0, len(x) - block + 1, block)
+    ]
+
+
+def largest_peak_to_peak(
+    pieces: list[np.ndarray], fs: float, f0: float, noise_power: float
+) -> float | None:
+    """The rhythm's largest sustained peak-to-peak: from its strongest block of about 1 s.
+
+    Single cycles are too easily enlarged by other movement in the band, so the size is read
+    from the block with the largest mean square, less the background noise power, as
+    ``2 sqrt(2)`` times its RMS (exact for a sinusoid).
+
+    Parameters
+    ----------
+    pieces : list of ndarray
+        Band-limited samples inside episodes, one array per stretch of the record.
+    fs : float
+        Sample rate, Hz.
+    f0 : float
+        The rhythm's frequency, Hz.
+    noise_power : float
+        Background power integrated over the rhythm's band (squared input units).
+
+    Returns
+    -------
+    float or None
+        None when the episodes hold no whole block.
+
+    """
+    squares = block_mean_squares(pieces, fs, f0)
+    if not squares:
+        return None
+    return float(2 * np.sqrt(2) * np.sqrt(max(0.0, max(squares) - noise_power)))
+
+
+def amplitude_interval(
+    pieces: list[np.ndarray], fs: float, f0: float, noise_power: float
+) -> tuple[float, float]:
+    """95 % interval of a rhythm's RMS amplitude from its samples while present.
+
+    The mean square is averaged over blocks of at least one second (two cycles), so the
+    interval reflects how much the rhythm's size varies over the recording. Band-limited noise
+    adds its power to the mean square, so the lower end also subtracts the background power in
+    the band.
+
+    Parameters
+    ----------
+    pieces : list of ndarray
+        Band-limited samples inside episodes, one array per stretch of the record.
+    fs : float
+        Sample rate, Hz.
+    f0 : float
+        The rhythm's frequency, Hz.
+    noise_power : float
+        Background power integrated over the rhythm's band (squared input units).
+
+    Returns
+    -------
+    (float, float)
+        Low and high RMS amplitude, input units.
+
+    """
+    squares = block_mean_squares(pieces, fs, f0)
+    everything = np.concatenate(pieces) if pieces else np.zeros(0)
+    if not everything.size:
+        return 0.0, 0.0
+    mean_square = float(np.mean(everything**2))
+    if len(squares) >= 3:
+        se = float(np.std(squares, ddof=1) / np.sqrt(len(squares)))
+    else:  # too short for blocks: the chi-square spread of about two samples per cycle
+        cycles = max(1.0, everything.size / fs * f0)
+        se = mean_square / np.sqrt(cycles)
+    low = max(0.0, mean_square - 1.96 * se - noise_power)
+    high = mean_square + 1.96 * se
+    return float(np.sqrt(low)), float(np.sqrt(high))
 
 
 def _mask_twitches(

@@ -72,7 +72,10 @@ def scale_from_shoulders(widths_px: list[float]) -> Scale | None:
 
 
 def apply_scale(finding: Finding, scale: Scale) -> None:
-    """Add centimetres (with the scale's interval) to a finding measured in pixels, in place.
+    """Add centimetres to a finding measured in pixels, in place.
+
+    The intervals combine the amplitude's own interval with the scale's range (both ends at
+    once, so they err on the wide side).
 
     Parameters
     ----------
@@ -86,10 +89,18 @@ def apply_scale(finding: Finding, scale: Scale) -> None:
     if r.amplitude is None or r.amplitude_unit != "px":
         return
     lo, hi = scale.px_per_cm_ci
+    amp_lo, amp_hi = r.amplitude_ci or (r.amplitude, r.amplitude)
     r.amplitude_cm = _round(r.amplitude / scale.px_per_cm)
-    r.amplitude_cm_ci = (_round(r.amplitude / hi), _round(r.amplitude / lo))
+    r.amplitude_cm_ci = (_round(amp_lo / hi), _round(amp_hi / lo))
     if r.amplitude_peak_to_peak is not None:
         r.amplitude_peak_to_peak_cm = _round(r.amplitude_peak_to_peak / scale.px_per_cm)
+    if r.amplitude_peak_to_peak_max is not None and r.amplitude > 0:
+        p2p = r.amplitude_peak_to_peak_max
+        r.amplitude_peak_to_peak_max_cm = _round(p2p / scale.px_per_cm)
+        r.amplitude_peak_to_peak_max_cm_ci = (
+            _round(p2p * amp_lo / r.amplitude / hi),
+            _round(p2p * amp_hi / r.amplitude / lo),
+        )
 
 
 def _round(value: float) -> float:

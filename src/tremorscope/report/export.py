@@ -41,9 +41,7 @@ def write_tracks_csv(analysis: Analysis, path: str | Path) -> Path:
         When the analysis holds no tracks (a sensor analysis, or one read back from JSON).
 
     """
-    tracks = analysis.tracks
-    if tracks is None:
-        raise ValueError("this analysis has no per-frame tracks (video analyses only)")
+    tracks = analysis.require_tracks()
     path = Path(path)
     header = ["time_s"]
     for name in tracks.names:
@@ -75,9 +73,7 @@ def tracks_dataset(analysis: Analysis) -> xr.Dataset:
         When the analysis holds no tracks.
 
     """
-    tracks = analysis.tracks
-    if tracks is None:
-        raise ValueError("this analysis has no per-frame tracks (video analyses only)")
+    tracks = analysis.require_tracks()
     owners, parts = [], []
     for name in tracks.names:
         owner, _, part = name.partition(".")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from tremorscope.results import Analysis, Finding
+from tremorscope.results import Analysis, Finding, Person, RatingItem
 
 
 def describe_rhythm(finding: Finding) -> str:
@@ -80,12 +80,42 @@ def print_video_analysis(analysis: Analysis, console: Console) -> None:
     if analysis.dominant is None:
         console.print("[bold]No rhythm and no twitch stands out in any region.[/bold]")
     _print_main(analysis, console)
+    for p in analysis.people:
+        _print_ratings(p, console)
     if analysis.processing is not None:
         p = analysis.processing
         console.print(
             f"[dim]{p.frames} frames in {p.elapsed_s:.1f} s: {p.frames_per_s:.1f} frames/s[/dim]"
         )
     console.print(f"[dim]{analysis.disclaimer}[/dim]")
+
+
+def _print_ratings(person: Person, console: Console) -> None:
+    """One line per person: the MDS-UPDRS-style items that could be estimated."""
+    given = [
+        f"{item.item} {_short_limb(item.body_part)}".strip() + f"={_score(item)}"
+        for item in person.ratings
+        if item.assessable
+    ]
+    skipped = sum(not item.assessable for item in person.ratings)
+    if not person.ratings:
+        return
+    text = ", ".join(given) if given else "none assessable"
+    console.print(
+        f"  P{person.id} MDS-UPDRS-style estimates: {text}"
+        f"[dim] ({skipped} not assessable; see the report or JSON for reasons)[/dim]"
+    )
+
+
+def _short_limb(body_part: str | None) -> str:
+    names = {"right_arm": "RUE", "left_arm": "LUE", "right_leg": "RLE", "left_leg": "LLE",
+             "lip_jaw": "lip/jaw"}
+    return names.get(body_part or "", "")
+
+
+def _score(item: RatingItem) -> str:
+    low, high = item.score_range or (item.score, item.score)
+    return str(item.score) if low == high else f"{item.score} ({low}-{high})"
 
 
 def _print_main(analysis: Analysis, console: Console) -> None:
