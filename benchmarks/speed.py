@@ -14,7 +14,7 @@ only, nothing else), full-analysis frames/s (``analyze_video`` in a child proces
 the real-time factor, the child's peak resident memory, its CPU time over wall time (2.0 = both
 cores busy all the time) and whether the injected tremor is found at its frequency and size.
 
-Run: ``python benchmarks/speed.py [--out DIR] [--reuse] [--skip-long]``; about 15 min
+Run: ``python benchmarks/speed.py [--out DIR] [--reuse] [--skip-long] [--build-only]``; about 15 min
 (building the 10-minute clip included).
 """
 
@@ -179,6 +179,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="keep the clips here")
     parser.add_argument("--reuse", action="store_true", help="use clips already in --out")
     parser.add_argument("--skip-long", action="store_true", help="leave out the 10-min clip")
+    parser.add_argument("--build-only", action="store_true", help="make the clips, measure nothing")
     args = parser.parse_args()
     if not REALDATA.exists():
         print(f"skipped: {REALDATA} not found")
@@ -191,6 +192,8 @@ def main() -> int:
     rows = []
     for spec in specs:
         clip = build(spec, work, args.reuse)
+        if args.build_only:
+            continue
         info = probe_video(clip)
         n, decode_s = decode_only(clip)
         result = analyse(clip)

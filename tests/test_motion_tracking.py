@@ -60,6 +60,19 @@ def test_region_displacement_is_recovered_to_a_twentieth_of_a_pixel():
     assert max(errors) < 0.05, errors
 
 
+def test_large_jumps_are_followed_and_small_motion_stays_exact_after_them():
+    # 12 px in one frame is beyond the cheap search near the last position: the full pyramid
+    # must take over, and back near the reference the exact refinement must return.
+    ref = _texture()
+    box = (150, 100, 160, 160)
+    inner = (190, 140, 80, 80)
+    tracker = ReferenceTracker(ref, {"r": select_points(ref, inner)}, np.zeros((0, 2)))
+    for dx, dy in [(0.4, 0.2), (12.0, -7.0), (18.0, -9.5), (6.3, 3.1), (0.25, -0.35)]:
+        motion = tracker.track(_shift(ref, dx, dy, box))
+        assert np.abs(motion.regions["r"] - [dx, dy]).max() < 0.1, (dx, dy, motion.regions["r"])
+    assert not tracker.regions.detached.any()
+
+
 def test_camera_shake_is_removed_from_a_still_region_and_kept_for_a_moving_one():
     ref = _texture()
     still, moving = (40, 40, 90, 90), (300, 200, 100, 100)

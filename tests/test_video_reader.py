@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 
 from tremorscope.errors import InputError
-from tremorscope.video import ShotCutDetector, is_variable_rate, iter_frames, probe_video
+from tremorscope.video import (
+    ShotCutDetector,
+    is_variable_rate,
+    iter_frames,
+    probe_video,
+    read_ahead,
+)
 from videos import (
     bright_edge,
     read_rgb,
@@ -103,6 +109,48 @@ def test_stopping_early_closes_cleanly(carphone: Path) -> None:
     first = [next(frames) for _ in range(3)]
     frames.close()
     assert [f.index for f in first] == [0, 1, 2]
+
+
+def test_reading_ahead_gives_the_same_frames_in_order(carphone: Path) -> None:
+    ahead = [(f.index, f.t, f.luma.copy()) for f in read_ahead(iter_frames(carphone), depth=3)]
+    plain = [(f.index, f.t, f.luma.copy()) for f in iter_frames(carphone)]
+    assert [a[:2] for a in ahead] == [p[:2] for p in plain]
+    assert all(np.array_equal(a[2], p[2]) for a, p in zip(ahead, plain, strict=True))
+
+
+def test_reading_ahead_raises_decoding_errors_in_order_and_stops_early() -> None:
+    def failing():
+        yield 1
+        yield 2
+        raise InputError("clip.mp4", "broken")
+
+    seen = []
+    with pytest.raises(InputError, match="broken"):
+        for item in read_ahead(failing()):
+            seen.append(item)
+    assert seen == [1, 2]
+    closed = []
+
+    def endless():
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+        finally:
+            closed.append(True)
+
+    ahead = read_ahead(endless(), depth=2)
+    assert [next(ahead) for _ in range(5)] == [1, 2, 3, 4, 5]
+    ahead.close()
+    assert closed == [True]
+
+
+def test_gray_is_full_range_and_luma_as_decoded(carphone: Path) -> None:
+    frame = next(iter_frames(carphone))
+    assert frame.gray.shape == frame.luma.shape
+    # H.264 from this clip is video range: full-range grey stretches it
+    assert frame.gray.astype(int).std() > frame.luma.astype(int).std()
 
 
 def test_odd_file_names_are_not_taken_for_ffmpeg_urls(

@@ -32,7 +32,7 @@ from tremorscope.motion.tracking import (
     select_background_points,
     select_points,
 )
-from tremorscope.video import ShotCutDetector, VideoInfo, iter_frames, probe_video
+from tremorscope.video import ShotCutDetector, VideoInfo, iter_frames, probe_video, read_ahead
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -404,7 +404,7 @@ def measure_video(
     detector = PoseDetector(max_people=max_people) if people else None
     state = _Pass(info, detector, person, regions, chunk_s)
     try:
-        for frame in iter_frames(path, info):
+        for frame in read_ahead(iter_frames(path, info)):
             state.feed(frame.index, frame.t, frame.gray, frame.rgb)
             if progress is not None:
                 progress(frame.index + 1)

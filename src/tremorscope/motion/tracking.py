@@ -1,12 +1,15 @@
 """Sub-pixel displacement of image regions against a reference frame, camera motion removed.
 
-Points are chosen in each region of a reference frame. In every later frame each point is first
-followed from the previous frame (pyramidal Lucas-Kanade, robust to large movement), then its
-position is refined against the reference frame itself, so that small motion is measured without
-the drift of frame-to-frame chaining; where the reference no longer matches (a hand opening, a
-finger tapping) the followed position is kept. The camera's motion is a similarity
-transform (shift, rotation, zoom) fitted with RANSAC to points on the background; its effect at
-each region point is subtracted before the region's displacement is taken.
+Points are chosen in each region of a reference frame. In every later frame each point is
+looked for against the reference frame itself, starting where it was in the previous frame, at
+the finest pyramid levels only: cheap, and small motion is measured without the drift of
+frame-to-frame chaining. Points that moved far, were lost, or whose reference no longer matches
+(a hand opening, a finger tapping) are followed from the previous frame with the full pyramid,
+in a crop around them only, and refined against the reference where it matches again.
+
+The camera's motion is a similarity transform (shift, rotation, zoom) fitted with RANSAC to
+points on the background; its effect at each region point is subtracted before the region's
+displacement is taken.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from tremorscope.locate.pose import Box
 LK_WINDOW = (21, 21)
 LK_LEVELS = 3
 LK_CRITERIA = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 30, 0.01)
+#: Pyramid levels above the finest used when a point is looked for near its last position.
+REFINE_LEVELS = 2
+#: A point that moved more than this (px) since the previous frame is followed from that frame
+#: with the full pyramid before it is compared with the reference.
+FAST_MOTION_PX = 2.0
 #: Largest correction (px) the reference frame may make to the position followed from the
 #: previous frame; beyond it the reference no longer matches (large movement) and the followed
 #: position is kept.
@@ -161,6 +169,9 @@ class _Follower:
         self.ref_points = ((points - self.offset) * scale).astype(np.float32)
         self.guess = self.ref_points.copy()
         self.alive = np.ones(len(points), dtype=bool)
+        self._found_far = self.alive.copy()
+        #: Points whose reference patch no longer matches: followed frame to frame until it does.
+        self.detached = np.zeros(len(points), dtype=bool)
 
     def _view(self, gray: np.ndarray) -> np.ndarray:
         x, y, w, h = self.window
@@ -168,33 +179,74 @@ class _Follower:
         return cv2.pyrDown(crop) if self.scale == 0.5 else crop
 
     def follow(self, gray: np.ndarray) -> np.ndarray:
-        """Positions in frame pixels, followed from the previous frame and refined.
+        """Positions in frame pixels, measured against the reference frame (drift-free).
 
-        The refinement is against the reference frame (drift-free), wherever it still matches.
+        Each point is first looked for near where it was in the previous frame, against the
+        reference frame and at the finest pyramid levels only (cheap). Points lost there, that
+        moved more than :data:`FAST_MOTION_PX` since the previous frame, or whose reference
+        stopped matching, are followed from the previous frame with the full pyramid (robust to
+        large movement), then refined against the reference where it matches again; where it
+        does not (a hand opening, a finger tapping) the followed position is kept.
         """
         view = self._view(gray)
         if len(self.ref_points) == 0:
             return np.zeros((0, 2), np.float32)
-        lk = {"winSize": LK_WINDOW, "maxLevel": LK_LEVELS, "criteria": LK_CRITERIA}
-        chained, ok_chain, _ = cv2.calcOpticalFlowPyrLK(self.previous, view, self.guess, None, **lk)
-        ok_chain = ok_chain.reshape(-1).astype(bool)
-        guess = np.where(ok_chain[:, None], chained.reshape(-1, 2), self.guess)
-        refined, ok_ref, _ = cv2.calcOpticalFlowPyrLK(
+        near, ok_near, _ = cv2.calcOpticalFlowPyrLK(
             self.reference,
             view,
             self.ref_points,
+            self.guess.copy(),
+            flags=cv2.OPTFLOW_USE_INITIAL_FLOW,
+            winSize=LK_WINDOW,
+            maxLevel=REFINE_LEVELS,
+            criteria=LK_CRITERIA,
+        )
+        near = near.reshape(-1, 2)
+        step = np.linalg.norm(near - self.guess, axis=1)
+        far = (
+            self.detached
+            | ~ok_near.reshape(-1).astype(bool)
+            | (step > FAST_MOTION_PX * self.scale)
+        )
+        now = near.astype(np.float32)
+        if far.any():
+            now[far] = self._follow_far(view, far)
+        self.alive &= ~far | self._found_far
+        self.guess = now
+        self.previous = view
+        return now / self.scale + self.offset
+
+    def _follow_far(self, view: np.ndarray, far: np.ndarray) -> np.ndarray:
+        """Points that moved far: chained from the previous frame, then refined if it matches."""
+        lk = {"winSize": LK_WINDOW, "maxLevel": LK_LEVELS, "criteria": LK_CRITERIA}
+        # only the part of the view around these points: the pyramids cost by area
+        x0, y0, w, h = _crop_around(
+            np.concatenate([self.guess[far], self.ref_points[far]]), view.shape, 0.0
+        )
+        corner = np.array([x0, y0], np.float32)
+        previous, current = self.previous[y0 : y0 + h, x0 : x0 + w], view[y0 : y0 + h, x0 : x0 + w]
+        start = self.guess[far] - corner
+        chained, ok_chain, _ = cv2.calcOpticalFlowPyrLK(previous, current, start, None, **lk)
+        ok_chain = ok_chain.reshape(-1).astype(bool)
+        guess = np.where(ok_chain[:, None], chained.reshape(-1, 2), start).astype(np.float32)
+        refined, ok_ref, _ = cv2.calcOpticalFlowPyrLK(
+            self.reference[y0 : y0 + h, x0 : x0 + w],
+            current,
+            self.ref_points[far] - corner,
             guess.copy(),
             flags=cv2.OPTFLOW_USE_INITIAL_FLOW,
-            **lk,
+            winSize=LK_WINDOW,
+            maxLevel=REFINE_LEVELS,
+            criteria=LK_CRITERIA,
         )
         refined = refined.reshape(-1, 2)
         shift = np.linalg.norm(refined - guess, axis=1)
         agree = ok_ref.reshape(-1).astype(bool) & (shift < MAX_REFINE_SHIFT * self.scale)
-        now = np.where(agree[:, None], refined, guess).astype(np.float32)
-        self.alive &= ok_chain | agree
-        self.guess = now
-        self.previous = view
-        return now / self.scale + self.offset
+        found = np.ones(len(self.ref_points), dtype=bool)
+        found[far] = ok_chain | agree
+        self._found_far = found
+        self.detached[far] = ~agree
+        return np.where(agree[:, None], refined, guess) + corner
 
 
 class ReferenceTracker:
@@ -326,11 +378,18 @@ def robust_mean(vectors: np.ndarray) -> np.ndarray:
     ndarray, shape (2,)
 
     """
-    median = np.median(vectors, axis=0)
-    spread = np.linalg.norm(vectors - median, axis=1)
-    scale = max(1.4826 * float(np.median(spread)), 0.05)
+    median = _median(vectors)
+    spread = np.sqrt(((vectors - median) ** 2).sum(axis=1))
+    scale = max(1.4826 * float(_median(spread)), 0.05)
     keep = spread <= 3.0 * scale
     return vectors[keep].mean(axis=0) if keep.any() else median
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """Median along the first axis; far cheaper than ``np.median`` on a few dozen values."""
+    ordered = np.sort(values, axis=0)
+    n = len(ordered)
+    return (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
 
 
 def articulation(

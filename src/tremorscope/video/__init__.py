@@ -1,6 +1,13 @@
 """Video reading: exact timestamps, rotation, streaming; shot cuts."""
 
-from tremorscope.video.reader import Frame, VideoInfo, is_variable_rate, iter_frames, probe_video
+from tremorscope.video.reader import (
+    Frame,
+    VideoInfo,
+    is_variable_rate,
+    iter_frames,
+    probe_video,
+    read_ahead,
+)
 from tremorscope.video.shots import ShotCutDetector
 
 __all__ = [
@@ -10,4 +17,5 @@ __all__ = [
     "is_variable_rate",
     "iter_frames",
     "probe_video",
+    "read_ahead",
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import heapq
 import io
+import queue
 import struct
+import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,16 +83,29 @@ class Frame:
         Position in decoding order, from 0.
     t : float
         Presentation time in seconds from the first frame.
-    gray : ndarray, shape (height, width), uint8
-        Luma plane, rotated for display.
+    luma : ndarray, shape (height, width), uint8
+        Luma plane as decoded (video range 16-235 for most H.264), rotated for display; read in
+        place, no conversion. Tracking uses :attr:`gray`: Lucas-Kanade drops points whose
+        texture falls under a fixed threshold, so lower contrast loses points on skin.
 
     """
 
     index: int
     t: float
-    gray: np.ndarray
+    luma: np.ndarray
     _frame: av.VideoFrame
     _rotation: int
+    _limited_range: bool = False
+    _gray: np.ndarray | None = None
+
+    @property
+    def gray(self) -> np.ndarray:
+        """The grey image in full range (0-255), as FFmpeg's conversion to grey gives it."""
+        if self._gray is None:
+            self._gray = (
+                cv2.LUT(self.luma, _LIMITED_TO_FULL) if self._limited_range else self.luma
+            )
+        return self._gray
 
     def rgb(self) -> np.ndarray:
         """The frame as an RGB array (height, width, 3), rotated for display."""
@@ -115,11 +130,10 @@ _PLANAR_LUMA = (
 _LIMITED_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
 
 
-def luma(frame: av.VideoFrame) -> np.ndarray:
-    """The grey image of a frame, from its luma plane where the format has one.
+def luma(frame: av.VideoFrame) -> tuple[np.ndarray, bool]:
+    """The luma plane of a frame, read in place where the format has one.
 
-    Much cheaper than a pixel-format conversion: the plane is read in place and only stretched
-    from video range (16-235) to full range.
+    Much cheaper than a pixel-format conversion.
 
     Parameters
     ----------
@@ -130,6 +144,8 @@ def luma(frame: av.VideoFrame) -> np.ndarray:
     -------
     ndarray, shape (height, width), uint8
         Not rotated.
+    bool
+        Whether it is in video range (16-235) rather than full range.
 
     """
     name = frame.format.name
@@ -137,10 +153,9 @@ def luma(frame: av.VideoFrame) -> np.ndarray:
         plane = frame.planes[0]
         rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
         rows = rows[:, : plane.width]
-        if name.startswith("yuvj") or name == "gray" or frame.color_range == 2:
-            return rows  # already full range
-        return cv2.LUT(rows, _LIMITED_TO_FULL)
-    return frame.to_ndarray(format="gray")
+        full = name.startswith("yuvj") or name == "gray" or frame.color_range == 2
+        return rows, not full
+    return frame.to_ndarray(format="gray"), False
 
 
 def rotate(image: np.ndarray, rotation: int) -> np.ndarray:
@@ -536,13 +551,14 @@ def iter_frames(path: str | Path, info: VideoInfo | None = None) -> Iterator[Fra
                     t = last_t + 1e-6
                 last_t = t
                 rotation = _frame_rotation(frame, info.rotation)
-                gray = rotate(luma(frame), rotation)
+                plane, limited = luma(frame)
+                gray = rotate(plane, rotation)
                 if frame.is_corrupt:
                     corrupt.append(t)
                 if shape is not None and gray.shape != shape:
                     size_changes.append(f"{shape[1]}x{shape[0]} to {gray.shape[1]}x{gray.shape[0]}")
                 shape = gray.shape
-                yield Frame(index, t, gray, frame, rotation)
+                yield Frame(index, t, gray, frame, rotation, limited)
                 index += 1
         except _AV_ERRORS as exc:
             if index == 0:
@@ -638,3 +654,65 @@ def is_variable_rate(times: np.ndarray) -> bool:
         return False
     median = float(np.median(steps))
     return bool(np.percentile(np.abs(steps - median), 95) > VFR_JITTER * median)
+
+
+_DONE = object()
+
+
+def read_ahead(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decode in a second thread while the caller works on the frames already read.
+
+    FFmpeg decodes without holding Python's lock, so decoding and the caller's OpenCV work (which
+    releases it too) run on both cores. At most ``depth`` frames wait, so memory stays bounded.
+    An error raised while decoding is raised here, in the caller's thread, in order.
+
+    Parameters
+    ----------
+    frames : iterator of Frame
+        Typically :func:`iter_frames`.
+    depth : int
+        Frames decoded ahead at most.
+
+    Yields
+    ------
+    Frame
+
+    """
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()  # the file is closed in the thread that read it
+
+    worker = threading.Thread(target=produce, name="tremorscope-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
