@@ -16,7 +16,7 @@ from tremorscope.api import analyze_signal, analyze_video
 from tremorscope.errors import InputError
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
-from tremorscope.report import print_analysis, write_json, write_windows_csv
+from tremorscope.report import print_analysis, write_html_report, write_json, write_windows_csv
 from tremorscope.synth import synthetic_signal, write_signal_csv
 from tremorscope.synth.video import (
     H264Writer,
@@ -191,6 +191,7 @@ def run_video_demo(folder: Path, console: Console) -> bool:
     analysis = analyze_video(clip)
     write_json(analysis, folder / "demo_result.json")
     write_windows_csv(analysis, folder / "demo_windows.csv")
+    write_html_report(analysis, folder / "demo_report.html", video=clip)
     print_analysis(analysis, console)
     duration = truth.duration_s
     on = sum(min(b, duration) - max(a, 0) for a, b in spec["episodes"])
@@ -227,7 +228,8 @@ def run_video_demo(folder: Path, console: Console) -> bool:
     )
     console.print(
         f"Files in {folder}: {clip.name} (input), demo_truth.json, demo_result.json, "
-        "demo_windows.csv. Try: tremorscope analyze " + str(clip)
+        "demo_windows.csv, demo_report.html (open it in a browser). Try: tremorscope analyze "
+        f"{clip} --report report.html --annotated annotated.mp4"
     )
     return ok and found and not others
 
