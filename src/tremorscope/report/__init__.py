@@ -1,25 +1,30 @@
-"""Presenting results: terminal summary, JSON and CSV export, the HTML report."""
+"""Presenting results: terminal summary, JSON and CSV export, the HTML report, annotated video.
 
-from tremorscope.report.annotated import write_annotated_video
-from tremorscope.report.export import (
-    tracks_dataset,
-    write_json,
-    write_schema,
-    write_tracks_csv,
-    write_tracks_netcdf,
-    write_windows_csv,
-)
-from tremorscope.report.html import write_html_report
+The writers that need matplotlib or xarray are imported on first use, so a run that only
+prints or writes JSON does not pay for loading them.
+"""
+
+from importlib import import_module
+from typing import Any
+
 from tremorscope.report.terminal import print_analysis
 
-__all__ = [
-    "print_analysis",
-    "tracks_dataset",
-    "write_annotated_video",
-    "write_html_report",
-    "write_json",
-    "write_schema",
-    "write_tracks_csv",
-    "write_tracks_netcdf",
-    "write_windows_csv",
-]
+#: Public name to the module that defines it.
+_LAZY = {
+    "tracks_dataset": "export",
+    "write_json": "export",
+    "write_schema": "export",
+    "write_tracks_csv": "export",
+    "write_tracks_netcdf": "export",
+    "write_windows_csv": "export",
+    "write_html_report": "html",
+    "write_annotated_video": "annotated",
+}
+
+__all__ = ["print_analysis", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"tremorscope.report.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'tremorscope.report' has no attribute {name!r}")

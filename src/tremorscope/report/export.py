@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from tremorscope.results import Analysis, json_schema
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 WINDOW_COLUMNS = ("group", "t_start", "t_end", "peak_hz", "rhythm_rms", "present", "twitches")
 
@@ -73,6 +76,8 @@ def tracks_dataset(analysis: Analysis) -> xr.Dataset:
         When the analysis holds no tracks.
 
     """
+    import xarray as xr  # loaded only when a dataset is asked for
+
     tracks = analysis.require_tracks()
     owners, parts = [], []
     for name in tracks.names:
