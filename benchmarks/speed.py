@@ -14,8 +14,11 @@ only, nothing else), full-analysis frames/s (``analyze_video`` in a child proces
 the real-time factor, the child's peak resident memory, its CPU time over wall time (2.0 = both
 cores busy all the time) and whether the injected tremor is found at its frequency and size.
 
-Run: ``python benchmarks/speed.py [--out DIR] [--reuse] [--skip-long] [--build-only]``; about 15 min
-(building the 10-minute clip included).
+Then it runs the synthetic ground-truth suite (``video_injection.py``: 20 injected cases and a
+two-person composite) and prints its summary, so that no speed-up silently costs accuracy.
+
+Run: ``python benchmarks/speed.py [--out DIR] [--reuse] [--skip-long] [--skip-suite]
+[--build-only]``; about 25 min (building the 10-minute clip and the suite's clips included).
 """
 
 from __future__ import annotations
@@ -174,12 +177,33 @@ def judge(result: dict, spec: ClipSpec) -> str:
             f"{', also ' + ' '.join(others) if others else ''}")
 
 
+def run_suite(work: Path) -> list[str]:
+    """The synthetic ground-truth suite (``video_injection.py``), run after the timings.
+
+    Returns its summary lines (found, frequency, amplitude, false rhythms, cm).
+    """
+    script = Path(__file__).with_name("video_injection.py")
+    done = subprocess.run(
+        [sys.executable, str(script), "--reuse", "--out", str(work / "suite")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the injection suite failed ({done.returncode}): {done.stderr[-500:]}")
+    keep = ("found ", "amplitude_cm", "largest peak-to-peak", "two people")
+    return [line for line in done.stdout.splitlines() if line.startswith(keep)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="keep the clips here")
     parser.add_argument("--reuse", action="store_true", help="use clips already in --out")
     parser.add_argument("--skip-long", action="store_true", help="leave out the 10-min clip")
     parser.add_argument("--build-only", action="store_true", help="make the clips, measure nothing")
+    parser.add_argument(
+        "--skip-suite", action="store_true", help="leave out the injection suite (about 8 min)"
+    )
     args = parser.parse_args()
     if not REALDATA.exists():
         print(f"skipped: {REALDATA} not found")
@@ -212,7 +236,13 @@ def main() -> int:
         print(f"{spec.name:<17}{info.width:>5}x{info.height:<4}{n:>7}{decode_fps:>9.0f}"
               f"{analyse_fps:>10.1f}{row['ratio']:>6.2f}{row['realtime']:>7.2f}"
               f"{row['peak_mb']:>8}{row['cores']:>6.2f}  {row['accuracy']}", flush=True)
-    (work / "speed.json").write_text(json.dumps(rows, indent=1))
+    suite = []
+    if not (args.build_only or args.skip_suite):
+        suite = run_suite(work)
+        print("synthetic ground-truth suite (benchmarks/video_injection.py):")
+        for line in suite:
+            print(f"  {line}")
+    (work / "speed.json").write_text(json.dumps({"clips": rows, "suite": suite}, indent=1))
     print(f"clips and speed.json in {work}")
     print("goals: 720p30 ratio >= 0.5; 1080p30 two people >= 3x real time; peak < 1024 MB and "
           "the same for 1 and 10 min; cores near 2")

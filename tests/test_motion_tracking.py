@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -16,8 +17,10 @@ from tremorscope.motion.tracking import (
     robust_mean,
     select_background_points,
     select_points,
+    share,
 )
 from tremorscope.results import Finding, Quality, Rhythmic, Signature, Twitches
+from tremorscope.video import GrayImage
 
 
 def _texture(seed: int = 0, shape: tuple[int, int] = (360, 480)) -> np.ndarray:
@@ -38,8 +41,9 @@ def _texture(seed: int = 0, shape: tuple[int, int] = (360, 480)) -> np.ndarray:
 def _shift(img: np.ndarray, dx: float, dy: float, box: tuple[int, int, int, int] | None = None):
     """Shift the whole image, or only the content of a box, by a sub-pixel amount."""
     m = np.float32([[1, 0, dx], [0, 1, dy]])
-    moved = cv2.warpAffine(img, m, img.shape[::-1], flags=cv2.INTER_CUBIC,
-                           borderMode=cv2.BORDER_REFLECT101)
+    moved = cv2.warpAffine(
+        img, m, img.shape[::-1], flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
+    )
     if box is None:
         return moved
     out = img.copy()
@@ -89,6 +93,74 @@ def test_camera_shake_is_removed_from_a_still_region_and_kept_for_a_moving_one()
         assert np.abs(motion.raw["still"] - cam).max() < 0.08  # where it is in the image
 
 
+def _to_video_range(img: np.ndarray) -> np.ndarray:
+    """Full-range grey as most H.264 stores it: 16-235."""
+    return np.round(16 + img.astype(np.float32) * 219 / 255).astype(np.uint8)
+
+
+def _shaken_scene(ref: np.ndarray, still: tuple, moving: tuple) -> list[np.ndarray]:
+    frames = []
+    for cam, own in [((1.3, -0.8), (0.6, 0.0)), ((-2.0, 1.0), (-0.5, 0.4)), ((9.0, 4.0), (0, 0))]:
+        frames.append(_shift(_shift(ref, *own, moving), *cam))
+    return frames
+
+
+def test_a_helper_thread_and_a_video_range_plane_give_the_same_measurement():
+    # The tracker splits a frame's work between the caller's thread and a helper, and follows
+    # the luma plane as decoded (16-235) with its texture threshold scaled: neither may change
+    # what it measures.
+    ref = _texture()
+    still, moving = (40, 40, 90, 90), (300, 200, 100, 100)
+    regions = {"still": select_points(ref, still), "moving": select_points(ref, (310, 210, 80, 80))}
+    background = select_background_points(ref, [still, moving])
+    frames = _shaken_scene(ref, still, moving)
+
+    def measure(reference, images, helper=None):
+        tracker = ReferenceTracker(reference, regions, background, helper)
+        return [tracker.track(image) for image in images]
+
+    alone = measure(ref, frames)
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        shared = measure(ref, frames, helper)
+    limited = measure(
+        GrayImage(_to_video_range(ref), limited_range=True),
+        [GrayImage(_to_video_range(f), limited_range=True) for f in frames],
+    )
+    for a, b, c in zip(alone, shared, limited, strict=True):
+        for key in regions:
+            assert np.array_equal(a.regions[key], b.regions[key])
+            assert np.abs(a.regions[key] - c.regions[key]).max() < 0.03
+        assert np.array_equal(a.camera, b.camera)
+    assert np.abs(limited[1].regions["moving"] - [-0.5, 0.4]).max() < 0.08
+
+
+def test_points_on_a_low_contrast_video_range_plane_are_kept():
+    # A faint texture in video range: the plane's steps are 219/255 of full range, so a
+    # threshold left in full-range units would drop points that full-range grey keeps.
+    faint = (128 + (_texture().astype(np.float32) - 128) * 0.06).astype(np.uint8)
+    box = (180, 120, 100, 100)
+    points = {"r": select_points(faint, (195, 135, 70, 70))}
+    moved = _shift(faint, 0.5, 0.0, box)
+    full = ReferenceTracker(faint, points, np.zeros((0, 2)))
+    full.track(moved)
+    plane = ReferenceTracker(GrayImage(_to_video_range(faint), True), points, np.zeros((0, 2)))
+    plane.track(GrayImage(_to_video_range(moved), True))
+    assert plane.regions.alive.sum() >= full.regions.alive.sum() - 1
+
+
+def test_share_runs_every_job_once_and_raises_a_helper_error():
+    done: list[int] = []
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        share([lambda i=i: done.append(i) for i in range(50)], helper)
+        assert sorted(done) == list(range(50))
+
+        def broken() -> None:
+            raise ValueError("job failed")
+
+        with pytest.raises(ValueError, match="job failed"):
+            share([broken] * 4, helper)
+
+
 def test_without_background_texture_there_is_no_compensation():
     ref = _texture()
     tracker = ReferenceTracker(ref, {"r": select_points(ref, (100, 100, 80, 80))}, np.zeros((3, 2)))
@@ -126,10 +198,19 @@ def test_boxes_and_people_ids_follow_left_to_right_order():
 
 
 def _finding(freq: float | None, amp: float | None, kind: str = "tremor") -> Finding:
-    rhythmic = Rhythmic(detected=freq is not None, kind=kind if freq else "none",
-                        frequency_hz=freq, amplitude=amp, amplitude_unit="px")
-    return Finding(rhythmic=rhythmic, twitches=Twitches(count=0, rate_per_min=0.0),
-                   signature=Signature(), quality=Quality())
+    rhythmic = Rhythmic(
+        detected=freq is not None,
+        kind=kind if freq else "none",
+        frequency_hz=freq,
+        amplitude=amp,
+        amplitude_unit="px",
+    )
+    return Finding(
+        rhythmic=rhythmic,
+        twitches=Twitches(count=0, rate_per_min=0.0),
+        signature=Signature(),
+        quality=Quality(),
+    )
 
 
 def test_camera_rhythm_left_after_compensation_is_labelled_camera():
@@ -182,8 +263,9 @@ def test_scale_from_shoulders_takes_the_frontal_width_and_the_adult_range():
     from tremorscope.analysis.scale import SHOULDER_CM, apply_scale, scale_from_shoulders
 
     scale = scale_from_shoulders([300.0, 360.0, 355.0, 250.0, 358.0])  # turned: narrower
-    assert scale.px_per_cm == pytest.approx(np.percentile([300, 360, 355, 250, 358], 90)
-                                            / SHOULDER_CM, rel=1e-3)
+    assert scale.px_per_cm == pytest.approx(
+        np.percentile([300, 360, 355, 250, 358], 90) / SHOULDER_CM, rel=1e-3
+    )
     lo, hi = scale.px_per_cm_ci
     assert lo < scale.px_per_cm < hi and hi / lo == pytest.approx(1.39, abs=0.05)
     assert scale_from_shoulders([]) is None
@@ -216,17 +298,35 @@ def _pose(points: dict[str, tuple[float, float]]) -> PersonPose:
     return PersonPose(pts, vis, (0, 0, 10, 10))
 
 
-_TORSO = {"left_shoulder": (260, 100), "right_shoulder": (140, 100),
-          "left_hip": (240, 300), "right_hip": (160, 300)}
+_TORSO = {
+    "left_shoulder": (260, 100),
+    "right_shoulder": (140, 100),
+    "left_hip": (240, 300),
+    "right_hip": (160, 300),
+}
 
 
 def test_seated_and_standing_from_thigh_and_shin_lengths():
     from tremorscope.locate.context import posture
 
-    seated = _pose({**_TORSO, "left_knee": (245, 350), "left_ankle": (245, 500),
-                    "right_knee": (155, 350), "right_ankle": (155, 500)})
-    standing = _pose({**_TORSO, "left_knee": (240, 460), "left_ankle": (240, 620),
-                      "right_knee": (160, 460), "right_ankle": (160, 620)})
+    seated = _pose(
+        {
+            **_TORSO,
+            "left_knee": (245, 350),
+            "left_ankle": (245, 500),
+            "right_knee": (155, 350),
+            "right_ankle": (155, 500),
+        }
+    )
+    standing = _pose(
+        {
+            **_TORSO,
+            "left_knee": (240, 460),
+            "left_ankle": (240, 620),
+            "right_knee": (160, 460),
+            "right_ankle": (160, 620),
+        }
+    )
     assert posture(seated)[0] == "seated"
     assert posture(standing)[0] == "standing"
     assert posture(_pose(_TORSO))[0] == "unknown"

@@ -112,7 +112,10 @@ def test_stopping_early_closes_cleanly(carphone: Path) -> None:
 
 
 def test_reading_ahead_gives_the_same_frames_in_order(carphone: Path) -> None:
-    ahead = [(f.index, f.t, f.luma.copy()) for f in read_ahead(iter_frames(carphone), depth=3)]
+    # as the analysis reads: one decoder thread, in a second thread
+    ahead = [
+        (f.index, f.t, f.luma.copy()) for f in read_ahead(iter_frames(carphone, threads=1), depth=3)
+    ]
     plain = [(f.index, f.t, f.luma.copy()) for f in iter_frames(carphone)]
     assert [a[:2] for a in ahead] == [p[:2] for p in plain]
     assert all(np.array_equal(a[2], p[2]) for a, p in zip(ahead, plain, strict=True))
@@ -151,6 +154,11 @@ def test_gray_is_full_range_and_luma_as_decoded(carphone: Path) -> None:
     assert frame.gray.shape == frame.luma.shape
     # H.264 from this clip is video range: full-range grey stretches it
     assert frame.gray.astype(int).std() > frame.luma.astype(int).std()
+    image = frame.image
+    assert image.limited_range and image.contrast == pytest.approx(219 / 255)
+    # the plane's levels read as full range agree with the converted (and clipped) image
+    levels = np.clip(image.full_levels(frame.luma), 0, 255)
+    assert np.abs(levels - frame.gray).max() <= 0.5
 
 
 def test_odd_file_names_are_not_taken_for_ffmpeg_urls(

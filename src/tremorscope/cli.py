@@ -245,9 +245,7 @@ def signal(
 
 @app.command()
 def demo(
-    out: Annotated[
-        Path | None, typer.Option(help="Folder for the demo clip and results.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the demo clip and results.")] = None,
     sensor: Annotated[
         bool, typer.Option("--sensor", help="Demonstrate the wearable-sensor path instead.")
     ] = False,

@@ -15,9 +15,11 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Hashable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from tremorscope.locate.context import part_conditions
@@ -32,7 +34,15 @@ from tremorscope.motion.tracking import (
     select_background_points,
     select_points,
 )
-from tremorscope.video import ShotCutDetector, VideoInfo, iter_frames, probe_video, read_ahead
+from tremorscope.video import (
+    Frame,
+    GrayImage,
+    ShotCutDetector,
+    VideoInfo,
+    iter_frames,
+    probe_video,
+    read_ahead,
+)
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -168,12 +178,15 @@ class _Pass:
         person: int | None,
         regions: list[tuple[str, Box]],
         chunk_s: float,
+        helper: Executor | None = None,
     ) -> None:
         self.info = info
         self.detector = detector
         self.person = person
         self.manual = regions
         self.chunk_s = chunk_s
+        #: A second thread for the tracker: OpenCV releases Python's lock while it works.
+        self.helper = helper
         self.shots = ShotCutDetector()
         self.people = PeopleTracker()
         self.series: dict[Hashable, RegionSeries] = {}
@@ -192,20 +205,20 @@ class _Pass:
         self.shoulders: dict[int, list[float]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
 
-    def feed(self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray]) -> None:
+    def feed(self, index: int, t: float, image: GrayImage, rgb: Callable[[], np.ndarray]) -> None:
         self.times.append(t)
-        cut = self.shots.update(gray)
+        cut = self.shots.update(image)
         if index == 0 or cut:
             self.shot_starts.append(index)
             if cut:
                 self.people.cut()
-            self._start_chunk(index, t, gray, rgb, carry=False)
+            self._start_chunk(index, t, image, rgb, carry=False)
             return
         assert self.chunk is not None
-        motion = self.chunk.tracker.track(gray)
+        motion = self.chunk.tracker.track(image)
         self._record(index, motion)
         if t - self.chunk.start_t >= self.chunk_s:
-            self._start_chunk(index, t, gray, rgb, carry=True)
+            self._start_chunk(index, t, image, rgb, carry=True)
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
@@ -225,9 +238,10 @@ class _Pass:
             self.camera.append((index, *shift, zoom * self.camera_zoom_offset))
 
     def _start_chunk(
-        self, index: int, t: float, gray: np.ndarray, rgb: Callable[[], np.ndarray], carry: bool
+        self, index: int, t: float, image: GrayImage, rgb: Callable[[], np.ndarray], carry: bool
     ) -> None:
         self._flush_articulation()
+        gray = image.full()
         previous = self.chunk
         boxes, masks = self._place_regions(t, gray, rgb, previous if carry else None)
         seeds = {}
@@ -237,7 +251,7 @@ class _Pass:
                 seeds[key] = points
         exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
         background = select_background_points(gray, exclude)
-        tracker = ReferenceTracker(gray, seeds, background)
+        tracker = ReferenceTracker(image, seeds, background, self.helper)
         self.chunks += 1
         self.camera_chunks += int(tracker.compensates)
         continuing = {}
@@ -402,16 +416,30 @@ def measure_video(
     regions = [(name, _clip_box(box, info)) for name, box in (regions or [])]
     started = time.perf_counter()
     detector = PoseDetector(max_people=max_people) if people else None
-    state = _Pass(info, detector, person, regions, chunk_s)
+    # Three threads share the two cores: decoding (one FFmpeg thread: frame threads cost a third
+    # more CPU per frame), and the tracker's two (this one and a helper). OpenCV's own pool would
+    # split every small call in two and spin waiting, so it is turned off meanwhile.
+    opencv_threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
+    state = _Pass(info, detector, person, regions, chunk_s, helper)
     try:
-        for frame in read_ahead(iter_frames(path, info)):
-            state.feed(frame.index, frame.t, frame.gray, frame.rgb)
+        # full-range grey, converted in the decoding thread: Lucas-Kanade interpolates in fixed
+        # point, and on the video-range plane (16-235) it measured talking heads measurably worse
+        for frame in read_ahead(iter_frames(path, info, threads=1), prepare=_full_range_gray):
+            state.feed(frame.index, frame.t, GrayImage(frame.gray), frame.rgb)
             if progress is not None:
                 progress(frame.index + 1)
     finally:
+        helper.shutdown()
+        cv2.setNumThreads(opencv_threads)
         if detector is not None:
             detector.close()
     return state.result(time.perf_counter() - started)
+
+
+def _full_range_gray(frame: Frame) -> np.ndarray:
+    return frame.gray
 
 
 def _clip_box(box: Box, info: VideoInfo) -> Box:

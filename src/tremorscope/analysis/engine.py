@@ -265,11 +265,14 @@ def _choose_rhythm(
         )
         if kind == "tremor" and articulated and harmonics:
             orders = " and ".join(f"{k}x" for k in harmonics)
-            kind, why = "voluntary", [
-                f"parts of the hand move against each other at {peak.freq_hz:.2f} Hz, not "
-                f"sinusoidally (harmonic at {orders} stands out): a repetitive movement such as "
-                "tapping rather than tremor"
-            ]
+            kind, why = (
+                "voluntary",
+                [
+                    f"parts of the hand move against each other at {peak.freq_hz:.2f} Hz, not "
+                    f"sinusoidally (harmonic at {orders} stands out): a repetitive movement "
+                    "such as tapping rather than tremor"
+                ],
+            )
         if kind == "tremor":
             return peak, kind, reasons + why
         voluntary.append(peak.freq_hz)

@@ -108,8 +108,13 @@ def _print_ratings(person: Person, console: Console) -> None:
 
 
 def _short_limb(body_part: str | None) -> str:
-    names = {"right_arm": "RUE", "left_arm": "LUE", "right_leg": "RLE", "left_leg": "LLE",
-             "lip_jaw": "lip/jaw"}
+    names = {
+        "right_arm": "RUE",
+        "left_arm": "LUE",
+        "right_leg": "RLE",
+        "left_leg": "LLE",
+        "lip_jaw": "lip/jaw",
+    }
     return names.get(body_part or "", "")
 
 

@@ -2,7 +2,9 @@
 
 from tremorscope.video.reader import (
     Frame,
+    GrayImage,
     VideoInfo,
+    as_gray_image,
     is_variable_rate,
     iter_frames,
     probe_video,
@@ -12,8 +14,10 @@ from tremorscope.video.shots import ShotCutDetector
 
 __all__ = [
     "Frame",
+    "GrayImage",
     "ShotCutDetector",
     "VideoInfo",
+    "as_gray_image",
     "is_variable_rate",
     "iter_frames",
     "probe_video",

@@ -7,6 +7,8 @@ from collections import deque
 import cv2
 import numpy as np
 
+from tremorscope.video.reader import GrayImage, as_gray_image
+
 #: Side of the square thumbnail compared between frames.
 THUMB_SIDE = 48
 #: A cut changes the thumbnail by at least this many grey levels on average...
@@ -30,13 +32,13 @@ class ShotCutDetector:
         self._previous_hist: np.ndarray | None = None
         self._recent: deque[float] = deque(maxlen=history)
 
-    def update(self, gray: np.ndarray) -> bool:
+    def update(self, gray: np.ndarray | GrayImage) -> bool:
         """Whether ``gray`` starts a new shot (never for the first frame).
 
         Parameters
         ----------
-        gray : ndarray, shape (height, width), uint8
-            The next frame.
+        gray : ndarray, shape (height, width), uint8, or GrayImage
+            The next frame (full-range grey).
 
         Returns
         -------
@@ -44,11 +46,12 @@ class ShotCutDetector:
             True at a cut.
 
         """
-        step = max(1, min(gray.shape) // (4 * THUMB_SIDE))  # subsample first: cheap on HD
+        image = as_gray_image(gray)
+        step = max(1, min(image.shape) // (2 * THUMB_SIDE))  # subsample first: cheap on HD
         thumb = cv2.resize(
-            gray[::step, ::step], (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_AREA
+            image.plane[::step, ::step], (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_AREA
         )
-        thumb = thumb.astype(np.float32)
+        thumb = image.full_levels(thumb)
         hist = cv2.calcHist([thumb], [0], None, [32], [0, 256])
         cv2.normalize(hist, hist)
         cut = False
