@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from tremorscope.api import analyze_video
+from tremorscope.errors import InputError
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.results import Analysis
@@ -141,7 +142,7 @@ def run_case(case: Case, work: Path, regions: dict[str, dict]) -> dict:
     box = grow_box(regions[case.source][case.part], 1.5, (info.height, info.width))
     out = work / f"{case.part}_{case.freq:g}Hz_{case.amp:g}px_crf{case.crf}_{int(case.shake)}.mp4"
     injection = Injection(case.part, box, [Oscillation(case.freq, case.amp, case.direction)], [])
-    if not (REUSE and out.exists()):
+    if not reusable(out):
         inject_video(src, out, [injection], shake_for(case), crf=case.crf, preset="fast")
     t0 = time.perf_counter()
     analysis = analyze_video(out, px_per_cm=KNOWN_PX_PER_CM)
@@ -153,11 +154,23 @@ def run_case(case: Case, work: Path, regions: dict[str, dict]) -> dict:
     return row
 
 
+def reusable(path: Path) -> bool:
+    """Whether ``--reuse`` may take this clip: it exists and opens (an interrupted run can leave
+    a half-written one behind)."""
+    if not (REUSE and path.exists()):
+        return False
+    try:
+        probe_video(path)
+    except InputError:
+        return False
+    return True
+
+
 def run_two_people(work: Path, crf: int) -> dict:
     left, right = REALDATA / "HM_L.mp4", REALDATA / "FT_L.mp4"
     composite = work / "two_people.mp4"
     facts = {"x_offset": None}
-    if not (REUSE and composite.exists()):
+    if not reusable(composite):
         facts = side_by_side(left, right, composite, height=960, crf=12, preset="fast")
     regions = first_frame_regions(composite, max_people=2)
     info = probe_video(composite)
@@ -166,7 +179,7 @@ def run_two_people(work: Path, crf: int) -> dict:
     box = grow_box(regions[1]["left_foot"], 1.5, (info.height, info.width))
     out = work / f"two_people_P2_left_foot_crf{crf}.mp4"
     injection = Injection("P2 left foot", box, [Oscillation(6.0, 1.5, 0.0)], [])
-    if not (REUSE and out.exists()):
+    if not reusable(out):
         inject_video(composite, out, [injection], crf=crf, preset="fast")
     analysis = analyze_video(out)
     ignore = {(1, "left_hand"), (2, "left_hand")}  # each person's voluntary hand
