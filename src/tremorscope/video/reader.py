@@ -74,12 +74,12 @@ class VideoInfo:
 
 
 class GrayImage:
-    """A grey image as decoded, with what its pixel levels mean.
+    """A grey image with what its pixel levels mean.
 
-    Most H.264 stores luma in video range (16-235). Converting a whole HD frame to full range
-    (0-255) costs more than tracking the small regions in it, so trackers work on the plane as
-    it is and scale their contrast thresholds by :attr:`contrast` instead; :meth:`full` converts
-    where a full-range image is really wanted.
+    Most H.264 stores luma in video range (16-235). The tracker accepts such a plane and scales
+    its texture threshold by :attr:`contrast`, but the analysis gives it full range (converted
+    in the decoding thread): Lucas-Kanade interpolates in fixed point, and on the narrower range
+    it measured a talking head's largest excursion a third too large. :meth:`full` converts.
 
     Parameters
     ----------
@@ -138,7 +138,7 @@ class Frame:
         Presentation time in seconds from the first frame.
     luma : ndarray, shape (height, width), uint8
         Luma plane as decoded (video range 16-235 for most H.264), rotated for display; read in
-        place, no conversion. Tracking uses :attr:`image` or :attr:`gray` (full range).
+        place, no conversion. Tracking uses :attr:`gray` (full range).
 
     """
 
