@@ -10,7 +10,9 @@ forward and back to the length wanted, then a known tremor is injected into one 
 - ``720p30-1p-10min``: the first clip played for 10 minutes (the memory check).
 
 For each clip it measures, in one run: decode-only frames/s (PyAV with threads, the luma plane
-only, nothing else), full-analysis frames/s (``analyze_video`` in a child process), their ratio,
+only, nothing else), the pass without tracking (decoding, grey conversion, the pose model, shot
+detection: the rate no tracker can beat; 1-minute clips only), full-analysis frames/s
+(``analyze_video`` in a child process), their ratio,
 the real-time factor, the child's peak resident memory, its CPU time over wall time (2.0 = both
 cores busy all the time) and whether the injected tremor is found at its frequency and size.
 
@@ -146,11 +148,28 @@ rows = {f"P{p.id}.{k}": [f.rhythmic.kind, f.rhythmic.frequency_hz, f.rhythmic.am
 print(json.dumps({"frames": a.processing.frames, "wall": wall, "parts": rows}))
 """
 
+#: The same pass with nothing to track (no points chosen): decoding, grey conversion, the pose
+#: model every chunk, shot detection. What any tracker, however cheap, adds to.
+UNTRACKED_CHILD = """
+import json, sys, time
+import numpy as np
+from tremorscope import measure
+none = np.zeros((0, 2), np.float32)
+measure.select_points = lambda *args, **kwargs: none
+measure.select_background_points = lambda *args, **kwargs: none
+t0 = time.perf_counter()
+m = measure.measure_video(sys.argv[1])
+print(json.dumps({"frames": m.n_frames, "wall": time.perf_counter() - t0, "parts": {}}))
+"""
 
-def analyse(path: Path) -> dict:
-    """Full analysis in a child process: its wall time, CPU time and peak memory."""
+
+def analyse(path: Path, code: str = CHILD) -> dict:
+    """Full analysis in a child process: its wall time, CPU time and peak memory.
+
+    ``code`` is the child's program (:data:`UNTRACKED_CHILD`: the pass without tracking).
+    """
     t0 = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True)
     out = child.stdout.read() if child.stdout else ""
     _, status, usage = os.wait4(child.pid, 0)
@@ -211,8 +230,8 @@ def main() -> int:
     work = args.out or Path(tempfile.mkdtemp(prefix="tremorscope-speed-"))
     work.mkdir(parents=True, exist_ok=True)
     specs = [s for s in SPECS if not (args.skip_long and s.seconds > 60)]
-    print(f"{'clip':<17}{'size':>10}{'frames':>7}{'decode/s':>9}{'analyse/s':>10}{'ratio':>6}"
-          f"{'x real':>7}{'peak MB':>8}{'cores':>6}  accuracy")
+    print(f"{'clip':<17}{'size':>10}{'frames':>7}{'decode/s':>9}{'untracked/s':>12}"
+          f"{'analyse/s':>10}{'ratio':>6}{'x real':>7}{'peak MB':>8}{'cores':>6}  accuracy")
     rows = []
     for spec in specs:
         clip = build(spec, work, args.reuse)
@@ -220,12 +239,15 @@ def main() -> int:
             continue
         info = probe_video(clip)
         n, decode_s = decode_only(clip)
+        untracked = analyse(clip, UNTRACKED_CHILD) if spec.seconds <= 60 else None
         result = analyse(clip)
         decode_fps = n / decode_s
+        untracked_fps = untracked and untracked["frames"] / untracked["process_wall"]
         analyse_fps = result["frames"] / result["process_wall"]
         row = {
             "clip": spec.name, "width": info.width, "height": info.height, "frames": n,
             "decode_fps": round(decode_fps, 1), "analyse_fps": round(analyse_fps, 1),
+            "untracked_fps": untracked_fps and round(untracked_fps, 1),
             "ratio": round(analyse_fps / decode_fps, 3),
             "realtime": round(analyse_fps / float(RATE), 2),
             "peak_mb": round(result["peak_mb"]), "cores": round(result["cpu"] /
@@ -234,7 +256,8 @@ def main() -> int:
         }
         rows.append(row)
         print(f"{spec.name:<17}{info.width:>5}x{info.height:<4}{n:>7}{decode_fps:>9.0f}"
-              f"{analyse_fps:>10.1f}{row['ratio']:>6.2f}{row['realtime']:>7.2f}"
+              f"{untracked_fps or float('nan'):>12.0f}{analyse_fps:>10.1f}"
+              f"{row['ratio']:>6.2f}{row['realtime']:>7.2f}"
               f"{row['peak_mb']:>8}{row['cores']:>6.2f}  {row['accuracy']}", flush=True)
     suite = []
     if not (args.build_only or args.skip_suite):

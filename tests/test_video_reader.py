@@ -15,6 +15,7 @@ import pytest
 from tremorscope.errors import InputError
 from tremorscope.video import (
     ShotCutDetector,
+    frames_at,
     is_variable_rate,
     iter_frames,
     probe_video,
@@ -236,6 +237,87 @@ def test_times_in_containers_without_reliable_timestamps(tmp_path: Path, suffix:
     assert len(frames) == 30
     np.testing.assert_allclose([f.t for f in frames], np.arange(30) / 25, atol=1e-6)
     assert np.all(np.diff([f.gray.mean() for f in frames]) > 0)  # presentation order
+
+
+# --------------------------------------------------------------------------------------------
+# Frames at given times (a report's key frames)
+
+
+def _numbered(count: int, height: int = 48) -> list[np.ndarray]:
+    """Frames showing their own index as 8 black or white blocks (survives compression)."""
+    frames = []
+    for i in range(count):
+        image = np.zeros((height, 64, 3), np.uint8)
+        for bit in range(8):
+            if i >> bit & 1:
+                image[:16, 8 * bit : 8 * bit + 8] = 255
+        frames.append(image)
+    return frames
+
+
+def _number(image: np.ndarray) -> int:
+    blocks = image[4:12, :, 0].reshape(8, 8, 8).transpose(1, 0, 2).reshape(8, -1).mean(axis=1)
+    return int(sum(1 << bit for bit in range(8) if blocks[bit] > 128))
+
+
+@pytest.mark.parametrize("case", ["constant", "variable", "rotated", "avi"])
+def test_frames_at_times_by_seeking_match_decoding_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    from tremorscope.video import reader
+
+    fps, count = 10, 250  # 25 s, a key frame every second
+    times = np.arange(count) / fps
+    if case == "variable":
+        times = np.round(np.cumsum(np.r_[0, np.random.default_rng(3).uniform(0.05, 0.15, 249)]), 3)
+    path = write_video(
+        tmp_path / ("clip.avi" if case == "avi" else "clip.mp4"),
+        _numbered(count),
+        fps=fps,
+        rotation=90 if case == "rotated" else 0,
+        vfr_times=list(times) if case == "variable" else None,
+        gop=10,
+    )
+    wanted = [0.0, 0.55, 3.0, 14.27, 14.3, times[-1], 24.0, 99.0]
+    monkeypatch.setattr(reader, "SEEK_AHEAD_S", 2.0)
+    one_pass = reader._frames_in_one_pass
+    if case != "avi":  # everything must come from seeks: no pass from the start
+        monkeypatch.setattr(reader, "_frames_in_one_pass", None)
+    found = frames_at(path, wanted)
+    assert sorted(found) == sorted(set(wanted))
+    reference = one_pass(path, sorted(set(wanted)), probe_video(path))
+    for t in wanted:
+        expected = min(int(np.searchsorted(times - times[0], t - 1e-9)), count - 1)
+        image = found[t]
+        np.testing.assert_array_equal(image, reference[t])
+        if case == "rotated":  # shown upright: the number reads after turning back
+            assert image.shape[:2] == (64, 48)
+            image = np.rot90(image, -1)
+        assert _number(image) == expected, t
+
+
+def test_frames_at_a_seek_landing_late_decodes_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tremorscope.video import reader
+
+    path = write_video(tmp_path / "clip.mp4", _numbered(200), fps=10, gop=10)
+
+    def lands_late(self: av.container.InputContainer, offset: int, **kwargs: object) -> None:
+        original(self, offset + 50_000, **kwargs)  # about 5 s later (time base 1/10240)
+
+    original = av.container.InputContainer.seek
+    monkeypatch.setattr(reader, "SEEK_AHEAD_S", 2.0)
+    monkeypatch.setattr(av.container.InputContainer, "seek", lands_late)
+    found = frames_at(path, [1.0, 8.0, 15.0])
+    assert [_number(found[t]) for t in (1.0, 8.0, 15.0)] == [10, 80, 150]
+
+
+def test_frames_at_an_unreadable_file_raises_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.mp4"
+    path.write_text("not a video")
+    with pytest.raises(InputError, match="notes.mp4"):
+        frames_at(path, [1.0])
 
 
 def test_constant_rate_is_not_variable() -> None:

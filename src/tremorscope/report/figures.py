@@ -16,7 +16,6 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import matplotlib as mpl
@@ -37,7 +36,6 @@ from tremorscope.config import AnalysisConfig
 from tremorscope.results import Box, WindowRow
 from tremorscope.signals.model import SignalGroup, UniformSignal
 from tremorscope.signals.uniform import to_uniform
-from tremorscope.video import iter_frames
 
 # Okabe-Ito colours: told apart with every common colour-vision deficiency.
 BLUE, VERMILLION, ORANGE = "#0072B2", "#D55E00", "#E69F00"
@@ -734,43 +732,6 @@ def camera_figure(time_s: np.ndarray, camera: np.ndarray, cut_times: Sequence[fl
 
 
 # --------------------------------------------------------------------------- video frames
-
-
-def grab_frames(video: str | Path, times: Sequence[float]) -> dict[float, np.ndarray]:
-    """Decode the frames shown at the given times, streaming once through the video.
-
-    Parameters
-    ----------
-    video : str or Path
-        The video file.
-    times : sequence of float
-        Wanted times in seconds from the first frame.
-
-    Returns
-    -------
-    dict
-        Each wanted time to the RGB frame (h, w, 3) displayed then (the last frame for times
-        past the end).
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read as a video.
-
-    """
-    wanted = sorted(set(times))
-    found: dict[float, np.ndarray] = {}
-    last = None
-    for frame in iter_frames(video):
-        while wanted and frame.t >= wanted[0] - 1e-9:
-            found[wanted.pop(0)] = frame.rgb()
-        if not wanted:
-            break
-        last = frame
-    if wanted and last is not None:
-        image = last.rgb()
-        found.update({t: image for t in wanted})
-    return found
 
 
 @dataclass

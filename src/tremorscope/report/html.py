@@ -30,6 +30,7 @@ from tremorscope.results import (
     RatingItem,
     Rhythmic,
 )
+from tremorscope.video import frames_at
 
 #: Body parts looked for on every person, in reading order.
 BODY_PARTS = (
@@ -508,7 +509,7 @@ def decode_frames(
     if not times:
         return {}, ""
     try:
-        return fg.grab_frames(video, times), ""
+        return frames_at(video, times), ""
     except (InputError, OSError) as exc:
         return {}, f"Key frames could not be decoded from {video}: {exc}"
 
