@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -65,7 +66,11 @@ def test_amplitude_in_cm_with_a_given_scale_and_from_the_shoulders(analysis, foo
     assert head.amplitude_cm == pytest.approx(true_cm, rel=0.2)
     lo, hi = head.amplitude_cm_ci
     assert lo <= true_cm <= hi and hi - lo < 0.5 * true_cm
-    assert head.amplitude_peak_to_peak_max_cm == pytest.approx(2 * AMP / 8.0, rel=0.2)
+    # The largest second of a talking head: the man's own movement in the band adds to the
+    # injected 6 px (peak to peak). How much depends on the encoder's output: on the encodings
+    # of this clip seen so far, 6.1-8.0 px with this tracker and 6.8-8.0 px with the one before.
+    # The largest peak-to-peak alone is checked on a still scene below.
+    assert 2 * AMP / 8.0 * 0.9 <= head.amplitude_peak_to_peak_max_cm <= 2 * AMP / 8.0 * 1.4
     # the tremor never stops: constancy of rest tremor (3.18) scores 4 (> 75 %)
     items = {(i.item, i.body_part): i for i in given.people[0].ratings}
     assert items[("3.18", None)].score == 4
@@ -77,6 +82,30 @@ def test_amplitude_in_cm_with_a_given_scale_and_from_the_shoulders(analysis, foo
     lo, hi = r.amplitude_cm_ci
     assert lo < r.amplitude_cm < hi
     assert "scale_estimated" in estimated.body_parts["head"].quality.flags
+
+
+def test_the_largest_sustained_peak_to_peak_is_that_of_the_strongest_episode(
+    tmp_path: Path,
+) -> None:
+    # A still photograph filmed for 8 s; a tremor of 1.5 px (peak) for 3 s, then of 3 px for 3 s:
+    # the largest sustained peak-to-peak (what items 3.15 and 3.17 rate) is 6 px.
+    import matplotlib.cbook as cbook
+
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        photo = cv2.imdecode(np.frombuffer(f.read(), np.uint8), cv2.IMREAD_COLOR_RGB)
+    photo = cv2.resize(photo, (480, 600), interpolation=cv2.INTER_AREA)
+    still = write_video(tmp_path / "still.mp4", [photo] * 240, fps=30)
+    box = (140, 160, 200, 200)
+    waxing = [
+        Oscillation(5.0, 1.5, 30.0, episodes=[(0.5, 3.5)]),
+        Oscillation(5.0, 3.0, 30.0, episodes=[(4.5, 7.5)]),
+    ]
+    clip = tmp_path / "waxing.mp4"
+    inject_video(still, clip, [Injection("face", box, waxing, [])], crf=18, preset="veryfast")
+    result = analyze_video(clip, regions=[("face", box)], find_people=False)
+    r = result.regions[0].finding.rhythmic
+    assert r.detected and abs(r.frequency_hz - 5.0) <= 0.1
+    assert r.amplitude_peak_to_peak_max == pytest.approx(6.0, rel=0.1)
 
 
 def test_on_off_episodes_map_to_the_constancy_item(footage, tmp_path: Path) -> None:

@@ -187,7 +187,7 @@ class _Prepared:
 class _Lookahead:
     """Work done in the decoding thread, in frame order, ahead of the tracker.
 
-    Full-range grey, shot cuts and, on the frames that will start a chunk, the pose model. Which
+    The grey image, shot cuts and, on the frames that will start a chunk, the pose model. Which
     frames start a chunk follows from the times and the cuts alone (the first frame, a cut, or
     ``chunk_s`` after the last start), so it is known here. The pose model's calls (70-80 ms
     each, two or three per chunk) then overlap the tracking of the frames before instead of
@@ -202,7 +202,7 @@ class _Lookahead:
         self.ready: dict[int, _Prepared] = {}
 
     def __call__(self, frame: Frame) -> None:
-        image = GrayImage(frame.gray)
+        image = frame.image
         cut = self.shots.update(image)
         starts = frame.index == 0 or cut or frame.t - self.start_t >= self.chunk_s
         people = None
@@ -304,7 +304,8 @@ class _Pass:
                 seeds[key] = points
         exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
         background = select_background_points(gray, exclude)
-        tracker = ReferenceTracker(image, seeds, background, self.helper)
+        hands = [key for key in seeds if _articulates(key)]
+        tracker = ReferenceTracker(image, seeds, background, self.helper, articulating=hands)
         self.chunks += 1
         self.camera_chunks += int(tracker.compensates)
         continuing = {}
@@ -475,9 +476,8 @@ def measure_video(
     cv2.setNumThreads(1)
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
     state = _Pass(info, detector, person, regions, chunk_s, helper)
-    # Full-range grey (Lucas-Kanade interpolates in fixed point, and on the video-range plane,
-    # 16-235, it measured talking heads measurably worse), shot cuts and the pose model are done
-    # in the decoding thread, ahead: enough frames wait to cover a chunk's pose calls.
+    # Shot cuts and the pose model are done in the decoding thread, ahead: enough frames wait
+    # to cover a chunk's pose calls.
     ahead = _Lookahead(detector, chunk_s)
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
     try:

@@ -1,12 +1,12 @@
 """Sub-pixel displacement of image regions against a reference frame, camera motion removed.
 
 Points are chosen in each region of a reference frame. In every later frame each point is
-looked for against the reference frame itself, starting where it was in the previous frame, at
-the finest pyramid levels only and in a crop around the region only: cheap, and small motion is
-measured without the drift of frame-to-frame chaining. Points that moved far, were lost, or
-whose reference no longer matches (a hand opening, a finger tapping) are followed from the
-previous frame with the full pyramid, in a crop around them only, and refined against the
-reference where it matches again.
+looked for against its window of the reference frame itself, starting where it was in the
+previous frame (:mod:`tremorscope.motion.patches`: the reference's share of that work is done
+once per chunk), so small motion is measured without the drift of frame-to-frame chaining.
+Points that moved far, were lost, or whose reference no longer matches (a hand opening, a
+finger tapping) are followed from the previous frame with OpenCV's full pyramid, in a crop
+around them only, and refined against the reference where it matches again.
 
 The camera's motion is a similarity transform (shift, rotation, zoom) fitted with RANSAC to
 points on the background; its effect at each region point is subtracted before the region's
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -26,14 +26,14 @@ import cv2
 import numpy as np
 
 from tremorscope.locate.pose import Box
+from tremorscope.motion.patches import ReferencePatches
 from tremorscope.video.reader import GrayImage, as_gray_image
 
-#: Lucas-Kanade window and pyramid depth.
+#: OpenCV's Lucas-Kanade (points followed from the previous frame): window, pyramid depth and
+#: stopping rule.
 LK_WINDOW = (21, 21)
 LK_LEVELS = 3
 LK_CRITERIA = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 30, 0.01)
-#: Pyramid levels above the finest used when a point is looked for near its last position.
-REFINE_LEVELS = 2
 #: A point that moved more than this (px) since the previous frame is followed from that frame
 #: with the full pyramid before it is compared with the reference.
 FAST_MOTION_PX = 2.0
@@ -41,12 +41,13 @@ FAST_MOTION_PX = 2.0
 #: previous frame; beyond it the reference no longer matches (large movement) and the followed
 #: position is kept.
 MAX_REFINE_SHIFT = 1.0
-#: Pixels of image kept around a group of points for Lucas-Kanade near their last position: the
-#: window's half-width, the motion between frames and a border for the coarser levels.
-NEAR_PAD = 24
-#: The same for points followed from the previous frame with the full pyramid (jumps of up to a
-#: few tens of pixels).
+#: Pixels of image kept around a group of points followed from the previous frame (jumps of up
+#: to a few tens of pixels).
 FAR_PAD = 48
+#: Background points, which only need to agree on one camera transform, are followed at this
+#: share of the frame's size: cheaper where they are followed from the previous frame (a crop
+#: around them is most of the frame), and a wider reach near their last position.
+BACKGROUND_SCALE = 0.5
 #: Lucas-Kanade's texture threshold (its default) for full-range grey levels.
 MIN_EIGEN = 1e-4
 #: Fewest points that still give a region's displacement.
@@ -171,122 +172,162 @@ class FrameMotion:
 
 
 class _Follower:
-    """Follows groups of points (the regions, or the background) at one scale.
+    """Follows groups of points (one per region, and the background) from one reference frame.
 
-    Lucas-Kanade builds image pyramids and derivatives over all the pixels it is given, so each
-    group is given only a crop around its own points: the cost follows the regions' area, not the
-    frame's.
+    Each frame, every point that still matches its reference is looked for against the reference
+    window itself, starting where it was in the previous frame, at full resolution
+    (:class:`~tremorscope.motion.patches.ReferencePatches`: the reference's share of the work is
+    done once per chunk). A point that is not found there or that moved more than
+    :data:`FAST_MOTION_PX` since the previous frame no longer *matches* its reference:
+
+    - where most of its group was found near its last position (the group moves as one, slowly),
+      it is looked for again where the group's movement takes it, and left out of this frame
+      while it is not found there (an eye blinking, a shadow crossing);
+    - in groups that moved fast, and in groups whose points may move against each other (hands:
+      fingers tapping, a hand opening), it is followed from the previous frame with OpenCV's
+      full pyramid in a crop around its group, then looked for against the reference again from
+      there; where it does not match, the followed position is kept until it does.
     """
 
     def __init__(
-        self, reference: GrayImage, points: np.ndarray, groups: np.ndarray, scale: float
+        self,
+        reference: GrayImage,
+        points: np.ndarray,
+        groups: np.ndarray,
+        scale: float = 1.0,
+        articulating: set[int] | None = None,
     ) -> None:
         self.scale = scale
-        self.reference = self.previous = reference.plane
-        self.ref_points = (points * scale).astype(np.float32)
-        self.members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+        reference = _at_scale(reference, scale)
+        self.patches = ReferencePatches(reference.plane, points * scale, reference.contrast)
+        self.ref_points = self.patches.points
+        self.previous = reference
+        names = np.unique(groups)
+        self.members = [np.flatnonzero(groups == g) for g in names]
+        self.articulates = [int(g) in (articulating or set()) for g in names]
         self.guess = self.ref_points.copy()
-        self.alive = np.ones(len(points), dtype=bool)
-        #: Points whose reference patch no longer matches: followed frame to frame until it does.
-        self.detached = np.zeros(len(points), dtype=bool)
+        self.alive = self.patches.usable.copy()
+        #: Points whose reference window no longer matches where they were last looked for.
+        self.detached = np.zeros(len(self.ref_points), dtype=bool)
 
-    def follow(self, image: GrayImage) -> np.ndarray:
-        """Positions in frame pixels, measured against the reference frame (drift-free).
+    def near_jobs(self, image: GrayImage, parts: int) -> list[Callable[[], None]]:
+        """The search near the last positions, against the reference, split into ``parts`` jobs.
 
-        Each point is first looked for near where it was in the previous frame, against the
-        reference frame and at the finest pyramid levels only (cheap). Points lost there or that
-        moved more than :data:`FAST_MOTION_PX` since the previous frame, and points whose
-        reference stopped matching, are followed from the previous frame with the full pyramid
-        (robust to large movement), then refined against the reference where it matches again;
-        where it does not (a hand opening, a finger tapping) the followed position is kept.
-
-        Parameters
-        ----------
-        image : GrayImage
-            The current frame at this follower's scale, in the reference's grey levels.
-
-        Returns
-        -------
-        ndarray, shape (n, 2), float32
-
+        Run them all (in any order, on any thread), then every job of :meth:`far_jobs`, then
+        read :meth:`positions`.
         """
-        for job in self.jobs(image):
-            job()
-        return self.positions()
+        image = _at_scale(image, self.scale)
+        self._current = image
+        n = len(self.ref_points)
+        self._now = (
+            np.full((n, 2), np.nan, np.float32),
+            np.zeros(n, dtype=bool),
+            np.zeros(n, np.float32),
+        )
+        self._next = self.guess.copy()
+        self._lost = ~self.alive
+        near = np.flatnonzero(self.alive & ~self.detached)
+        return [
+            partial(self.patches.align, image.plane, self.guess, chunk, self._now)
+            for chunk in np.array_split(near, parts)
+            if chunk.size
+        ]
 
-    def jobs(self, image: GrayImage) -> list[Callable[[], None]]:
-        """One job per group of points for ``image``.
-
-        Run them all (in any order, on any thread), then read :meth:`positions`; :meth:`follow`
-        does both.
-        """
-        self._lk = {
-            "winSize": LK_WINDOW,
-            "criteria": LK_CRITERIA,
-            # the texture threshold is in squared grey levels: the same for video-range planes
-            "minEigThreshold": MIN_EIGEN * image.contrast**2,
-        }
-        self._current = image.plane
-        self._now = self.guess.copy()
-        self._lost = np.zeros(len(self._now), dtype=bool)
-        return [partial(self._follow_group, members) for members in self.members]
+    def far_jobs(self) -> list[Callable[[], None]]:
+        """One job per group with points that did not match near their last position."""
+        found, converged, _ = self._now
+        moved = np.linalg.norm(found - self.guess, axis=1)
+        with np.errstate(invalid="ignore"):
+            good = self.alive & ~self.detached & converged & (moved <= FAST_MOTION_PX)
+        self._next[good] = found[good]
+        jobs = []
+        for g, members in enumerate(self.members):
+            rest = members[self.alive[members] & ~good[members]]
+            if not rest.size:
+                continue
+            matched = members[good[members]]
+            if (
+                not self.articulates[g]
+                and matched.size >= MIN_REGION_POINTS
+                and matched.size >= np.count_nonzero(self.alive[members]) / 2
+            ):
+                step = np.median(found[matched] - self.guess[matched], axis=0)
+                jobs.append((rest.size, partial(self._look_again, rest, step)))
+            else:
+                jobs.append((4 * rest.size, partial(self._follow_far, rest)))
+        return [job for _, job in sorted(jobs, key=lambda j: -j[0])]
 
     def positions(self) -> np.ndarray:
         """Positions in frame pixels once the jobs of the frame have run, shape (n, 2)."""
+        found = self._now[0]
         self.alive &= ~self._lost
-        self.guess = self._now
+        found[~self.alive] = np.nan
+        self.guess = self._next
         self.previous = self._current
-        return self._now / self.scale
+        return found / np.float32(self.scale) if self.scale != 1.0 else found
 
-    def _follow_group(self, members: np.ndarray) -> None:
-        attached = members[~self.detached[members]]
-        far = members[self.detached[members]]
-        if attached.size:
-            guess = self.guess[attached]
-            near, ok = _flow(
-                self.reference,
-                self._current,
-                self.ref_points[attached],
-                guess,
-                NEAR_PAD,
-                maxLevel=REFINE_LEVELS,
-                **self._lk,
-            )
-            self._now[attached] = near
-            moved_far = ~ok | (np.linalg.norm(near - guess, axis=1) > FAST_MOTION_PX * self.scale)
-            far = np.concatenate([far, attached[moved_far]])
-        if far.size:
-            self._now[far], self._lost[far] = self._follow_far(self._current, far, self._lk)
+    def _look_again(self, members: np.ndarray, step: np.ndarray) -> None:
+        """Look for points of a group that moves as one where the group's movement takes them.
 
-    def _follow_far(
-        self, current: np.ndarray, members: np.ndarray, lk: dict
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Points that moved far: chained from the previous frame, then refined if it matches.
-
-        Returns their positions and whether each was lost.
+        Where their reference does not match there they are left out of this frame (NaN).
         """
-        start = self.guess[members]
-        chained, ok_chain = _flow(
-            self.previous,
-            current,
-            start,
-            None,
-            FAR_PAD,
-            **{**lk, "maxLevel": LK_LEVELS},
-        )
-        guess = np.where(ok_chain[:, None], chained, start).astype(np.float32)
-        refined, ok_ref = _flow(
-            self.reference,
-            current,
-            self.ref_points[members],
-            guess,
-            NEAR_PAD,
-            maxLevel=REFINE_LEVELS,
-            **lk,
-        )
-        agree = ok_ref & (np.linalg.norm(refined - guess, axis=1) < MAX_REFINE_SHIFT * self.scale)
+        starts = self._next.copy()
+        starts[members] = self.guess[members] + step.astype(np.float32)
+        found, converged, _ = self.patches.align(self._current.plane, starts, members)
+        shift = np.linalg.norm(found[members] - starts[members], axis=1)
+        with np.errstate(invalid="ignore"):
+            agree = converged[members] & (shift < MAX_REFINE_SHIFT)
         self.detached[members] = ~agree
-        return np.where(agree[:, None], refined, guess), ~(ok_chain | agree)
+        self._now[0][members] = np.where(agree[:, None], found[members], np.nan)
+        self._next[members] = np.where(agree[:, None], found[members], starts[members])
+
+    def _follow_far(self, members: np.ndarray) -> None:
+        """Points that moved far: chained from the previous frame, then refined if it matches."""
+        start = self.guess[members]
+        chained, ok_chain = _chain(self.previous, self._current, start)
+        chained = np.where(ok_chain[:, None], chained, start).astype(np.float32)
+        starts = self._next.copy()
+        starts[members] = chained
+        refined, converged, _ = self.patches.align(self._current.plane, starts, members)
+        shift = np.linalg.norm(refined[members] - chained, axis=1)
+        with np.errstate(invalid="ignore"):
+            agree = converged[members] & (shift < MAX_REFINE_SHIFT)
+        self.detached[members] = ~agree
+        self._now[0][members] = np.where(agree[:, None], refined[members], chained)
+        self._next[members] = self._now[0][members]
+        self._lost[members] = ~(ok_chain | agree)
+
+
+def _at_scale(image: GrayImage, scale: float) -> GrayImage:
+    """The image at ``scale`` of its size: itself, or half size (one pyramid step)."""
+    if scale == 1.0:
+        return image
+    if scale == 0.5:
+        return image.half()
+    raise ValueError(f"scale must be 1 or 0.5, not {scale}")
+
+
+def _chain(
+    previous: GrayImage, current: GrayImage, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Follow points from the previous frame with OpenCV's full pyramid, in a crop around them.
+
+    Works on full-range grey (OpenCV interpolates in fixed point: finer steps are better).
+    Returns the positions and whether each was found.
+    """
+    x, y, w, h = _box_around(points, FAR_PAD, previous.shape)
+    before, after = previous.full_crop((x, y, w, h)), current.full_crop((x, y, w, h))
+    found, status, _ = cv2.calcOpticalFlowPyrLK(
+        before,
+        after,
+        (points - np.array([x, y], np.float32)).astype(np.float32),
+        None,
+        winSize=LK_WINDOW,
+        maxLevel=LK_LEVELS,
+        criteria=LK_CRITERIA,
+        minEigThreshold=MIN_EIGEN,
+    )
+    return found.reshape(-1, 2) + np.array([x, y], np.float32), status.reshape(-1).astype(bool)
 
 
 def share(jobs: list[Callable[[], None]], helper: Executor | None) -> None:
@@ -320,59 +361,6 @@ def share(jobs: list[Callable[[], None]], helper: Executor | None) -> None:
         other.result()
 
 
-def _flow(
-    previous: np.ndarray,
-    current: np.ndarray,
-    points: np.ndarray,
-    guess: np.ndarray | None,
-    pad: int,
-    **lk: object,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lucas-Kanade on crops: around ``points`` in ``previous``, around ``guess`` in ``current``.
-
-    Parameters
-    ----------
-    previous, current : ndarray, shape (height, width), uint8
-        The two images.
-    points : ndarray, shape (n, 2)
-        Positions in ``previous``.
-    guess : ndarray, shape (n, 2), or None
-        Where to start looking in ``current`` (None: at ``points``, with one crop for both).
-    pad : int
-        Pixels kept around the points.
-    **lk
-        Options of ``cv2.calcOpticalFlowPyrLK``.
-
-    Returns
-    -------
-    positions : ndarray, shape (n, 2), float32
-        Positions found in ``current``.
-    found : ndarray of bool, shape (n,)
-
-    """
-    shape = previous.shape
-    source = _box_around(points, pad, shape)
-    start = None
-    if guess is None:
-        target = source
-    else:  # Lucas-Kanade wants both crops the same size
-        target = _box_around(guess, pad, shape)
-        size = (max(source[2], target[2]), max(source[3], target[3]))
-        source, target = _resized(source, size, shape), _resized(target, size, shape)
-        start = guess - np.array(target[:2], np.float32)
-        lk = {**lk, "flags": cv2.OPTFLOW_USE_INITIAL_FLOW}
-    sx, sy, w, h = source
-    tx, ty = target[:2]
-    found, status, _ = cv2.calcOpticalFlowPyrLK(
-        previous[sy : sy + h, sx : sx + w],
-        current[ty : ty + h, tx : tx + w],
-        points - np.array([sx, sy], np.float32),
-        start,
-        **lk,
-    )
-    return found.reshape(-1, 2) + np.array([tx, ty], np.float32), status.reshape(-1).astype(bool)
-
-
 def _box_around(points: np.ndarray, pad: int, shape: tuple[int, int]) -> Box:
     """Box around points widened by ``pad`` pixels, inside an image of ``shape``."""
     height, width = shape
@@ -384,19 +372,12 @@ def _box_around(points: np.ndarray, pad: int, shape: tuple[int, int]) -> Box:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _resized(box: Box, size: tuple[int, int], shape: tuple[int, int]) -> Box:
-    """``box`` grown to ``size`` ``(w, h)`` about the same corner, moved back inside the image."""
-    height, width = shape
-    x = min(box[0], width - size[0])
-    y = min(box[1], height - size[1])
-    return x, y, size[0], size[1]
-
-
 class ReferenceTracker:
     """Follows the points of several regions and the background from one reference frame.
 
-    Region points are followed at full resolution, each region in a crop around its points;
-    background points, which only need to agree on one camera transform, at half resolution.
+    Region points are looked for at full resolution against their reference windows (prepared
+    once, see :class:`_Follower`); background points, which only need to agree on one camera
+    transform, at half resolution.
 
     Parameters
     ----------
@@ -408,8 +389,12 @@ class ReferenceTracker:
     background : ndarray, shape (m, 2)
         Background points for the camera estimate (may be empty: no compensation).
     helper : Executor, optional
-        A one-thread pool: the camera and the regions are then measured on two threads (OpenCV
-        releases Python's lock), the caller's and the helper's.
+        A one-thread pool: each frame's work is then shared between the caller's thread and the
+        helper's (the compiled search and OpenCV release Python's lock).
+    articulating : collection of keys, optional
+        Regions whose parts may move against each other (a hand: fingers tapping, opening and
+        closing): their points that stop matching the reference are followed frame to frame, so
+        that :attr:`FrameMotion.residuals` shows how they move. Other regions move as one.
 
     """
 
@@ -419,6 +404,7 @@ class ReferenceTracker:
         regions: dict[Hashable, np.ndarray],
         background: np.ndarray,
         helper: Executor | None = None,
+        articulating: Collection[Hashable] = (),
     ) -> None:
         self.helper = helper
         self.keys = list(regions)
@@ -428,7 +414,8 @@ class ReferenceTracker:
         points = np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
         owner = np.repeat(np.arange(len(parts)), sizes)
         reference = as_gray_image(reference)
-        self.regions = _Follower(reference, points, owner, 1.0)
+        hands = {i for i, key in enumerate(self.keys) if key in articulating}
+        self.regions = _Follower(reference, points, owner, articulating=hands)
         # each point's slot in a (region, point) table, for all regions' means at once
         self._slots = (owner, np.arange(len(points)) - self.bounds[owner])
         self._table_shape = (len(parts), max(sizes, default=0), 2)
@@ -436,8 +423,22 @@ class ReferenceTracker:
         self.compensates = len(background) >= 2 * MIN_CAMERA_INLIERS
         self.background = None
         if self.compensates:
-            together = np.zeros(len(background), dtype=int)  # spread over the frame: one crop
-            self.background = _Follower(reference.half(), background, together, 0.5)
+            # one group, followed point by point: the background does not move as one
+            # (parallax, zoom, things passing by)
+            together = np.zeros(len(background), dtype=int)
+            self.background = _Follower(
+                reference, background, together, BACKGROUND_SCALE, articulating={0}
+            )
+
+    @property
+    def detached(self) -> np.ndarray:
+        """Which region points currently follow the previous frame, not their reference."""
+        return self.regions.detached
+
+    @property
+    def alive(self) -> np.ndarray:
+        """Which region points are still followed (whether or not found in the last frame)."""
+        return self.regions.alive
 
     def track(self, gray: np.ndarray | GrayImage) -> FrameMotion:
         """Displacements of every region in ``gray`` relative to the reference frame.
@@ -453,12 +454,13 @@ class ReferenceTracker:
 
         """
         image = as_gray_image(gray)
-        jobs = self.regions.jobs(image)
-        camera_found: list[tuple[np.ndarray | None, int]] = [(None, 0)]
-        if self.background is not None:  # first: the largest job
-            jobs.insert(0, lambda: camera_found.__setitem__(0, self._camera(image)))
-        share(jobs, self.helper)
-        camera, inliers = camera_found[0]
+        followers = [f for f in (self.background, self.regions) if f is not None]
+        parts = 1 if self.helper is None else 2
+        share([job for f in followers for job in f.near_jobs(image, parts)], self.helper)
+        share([job for f in followers for job in f.far_jobs()], self.helper)
+        camera, inliers = (None, 0)
+        if self.background is not None:
+            camera, inliers = self._camera(self.background.positions())
         now = self.regions.positions()
         ref = self.regions.ref_points
         moved = now - ref
@@ -467,13 +469,13 @@ class ReferenceTracker:
             shift = ref @ camera[:, :2].T + camera[:, 2] - ref
         moved -= shift
         table = np.full(self._table_shape, np.nan, np.float32)
-        alive = self.regions.alive
-        table[self._slots[0][alive], self._slots[1][alive]] = moved[alive]
+        found = np.isfinite(moved[:, 0])
+        table[self._slots[0][found], self._slots[1][found]] = moved[found]
         means = robust_means(table)
-        counts = np.bincount(self._slots[0][alive], minlength=len(self.keys))
+        counts = np.bincount(self._slots[0][found], minlength=len(self.keys))
         unusable = (counts < MIN_REGION_POINTS) | (self.compensates and camera is None)
         means[unusable] = np.nan
-        residual = np.where(alive[:, None], moved - means[self._slots[0]], np.nan)
+        residual = np.where(found[:, None], moved - means[self._slots[0]], np.nan)
         regions, raw, residuals = {}, {}, {}
         for i, key in enumerate(self.keys):
             part = slice(self.bounds[i], self.bounds[i + 1])
@@ -482,14 +484,18 @@ class ReferenceTracker:
             residuals[key] = residual[part].astype(float)
         return FrameMotion(regions, raw, camera, inliers, residuals)
 
-    def _camera(self, image: GrayImage) -> tuple[np.ndarray | None, int]:
-        if self.background is None:
-            return None, 0
-        now = self.background.follow(image.half())
-        ok = self.background.alive
+    def _camera(self, now: np.ndarray) -> tuple[np.ndarray | None, int]:
+        """Similarity transform from the reference to this frame, fitted to the background.
+
+        RANSAC (1 px) finds the points that agree; a least-median refit on them, then a least
+        squares fit on those within 3 robust SDs of it: a few points that move by less than the
+        RANSAC threshold (the floor next to a trembling foot) would otherwise pull the camera
+        along with them.
+        """
+        ok = np.isfinite(now[:, 0])
         if ok.sum() < MIN_CAMERA_INLIERS:
             return None, 0
-        src = self.background.ref_points[ok] / self.background.scale
+        src = self.background.ref_points[ok] / np.float32(self.background.scale)
         dst = now[ok]
         matrix, inliers = cv2.estimateAffinePartial2D(
             src,
@@ -502,12 +508,40 @@ class ReferenceTracker:
         count = int(inliers.sum()) if inliers is not None else 0
         if matrix is None or count < MIN_CAMERA_INLIERS:
             return None, count
-        if count < len(src):  # refit on the inliers alone
-            keep = inliers.reshape(-1).astype(bool)
-            refined, _ = cv2.estimateAffinePartial2D(src[keep], dst[keep], method=cv2.LMEDS)
-            if refined is not None:
-                matrix = refined
+        keep = inliers.reshape(-1).astype(bool)
+        median_fit, _ = cv2.estimateAffinePartial2D(src[keep], dst[keep], method=cv2.LMEDS)
+        if median_fit is not None:
+            matrix = median_fit
+        residual = np.linalg.norm(src @ matrix[:, :2].T + matrix[:, 2] - dst, axis=1)
+        spread = max(1.4826 * float(np.median(residual[keep])), 0.02)
+        close = keep & (residual <= 3.0 * spread)
+        if close.sum() >= MIN_CAMERA_INLIERS:
+            matrix = similarity_fit(src[close], dst[close])
         return matrix, count
+
+
+def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Least-squares similarity transform (shift, rotation, zoom) taking ``src`` to ``dst``.
+
+    Parameters
+    ----------
+    src, dst : ndarray, shape (n, 2)
+        Matching points, n >= 2.
+
+    Returns
+    -------
+    ndarray, shape (2, 3)
+        ``[[a, -b, tx], [b, a, ty]]``, as ``cv2.estimateAffinePartial2D`` gives it.
+
+    """
+    src = np.asarray(src, float)
+    dst = np.asarray(dst, float)
+    x, y = src[:, 0], src[:, 1]
+    one, zero = np.ones_like(x), np.zeros_like(x)
+    design = np.concatenate([np.c_[x, -y, one, zero], np.c_[y, x, zero, one]])
+    target = np.concatenate([dst[:, 0], dst[:, 1]])
+    a, b, tx, ty = np.linalg.lstsq(design, target, rcond=None)[0]
+    return np.array([[a, -b, tx], [b, a, ty]])
 
 
 def robust_mean(vectors: np.ndarray) -> np.ndarray:

@@ -76,10 +76,11 @@ class VideoInfo:
 class GrayImage:
     """A grey image with what its pixel levels mean.
 
-    Most H.264 stores luma in video range (16-235). The tracker accepts such a plane and scales
-    its texture threshold by :attr:`contrast`, but the analysis gives it full range (converted
-    in the decoding thread): Lucas-Kanade interpolates in fixed point, and on the narrower range
-    it measured a talking head's largest excursion a third too large. :meth:`full` converts.
+    Most H.264 stores luma in video range (16-235). The tracker follows such a plane as decoded
+    (its own interpolation is in floating point, and its texture threshold is scaled by
+    :attr:`contrast`) and converts to full range only the crops it gives OpenCV's Lucas-Kanade
+    (:meth:`full_crop`), which interpolates in fixed point: on the narrower range it measured a
+    talking head's largest excursion a third too large. :meth:`full` converts the whole image.
 
     Parameters
     ----------
@@ -94,6 +95,7 @@ class GrayImage:
         self.plane = plane
         self.limited_range = limited_range
         self._full: np.ndarray | None = None
+        self._half: GrayImage | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -117,8 +119,17 @@ class GrayImage:
         return self._full
 
     def half(self) -> GrayImage:
-        """The image at half size (one Gaussian pyramid step), same levels."""
-        return GrayImage(cv2.pyrDown(self.plane), self.limited_range)
+        """The image at half size (one Gaussian pyramid step), same levels; made once, then kept."""
+        if self._half is None:
+            self._half = GrayImage(cv2.pyrDown(self.plane), self.limited_range)
+        return self._half
+
+    def full_crop(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """The part ``(x, y, w, h)`` of the image in full range (only that part converted)."""
+        x, y, w, h = box
+        if self._full is not None or not self.limited_range:
+            return self.full()[y : y + h, x : x + w]
+        return cv2.LUT(self.plane[y : y + h, x : x + w], _LIMITED_TO_FULL)
 
 
 def as_gray_image(image: np.ndarray | GrayImage) -> GrayImage:
@@ -138,7 +149,7 @@ class Frame:
         Presentation time in seconds from the first frame.
     luma : ndarray, shape (height, width), uint8
         Luma plane as decoded (video range 16-235 for most H.264), rotated for display; read in
-        place, no conversion. Tracking uses :attr:`gray` (full range).
+        place, no conversion. Tracking uses it as it is (:attr:`image`).
 
     """
 
@@ -152,7 +163,7 @@ class Frame:
 
     @property
     def image(self) -> GrayImage:
-        """The grey image in full range, converted where looked at (see :class:`GrayImage`)."""
+        """The luma plane with its levels (see :class:`GrayImage`)."""
         if self._image is None:
             self._image = GrayImage(self.luma, self._limited_range)
         return self._image

@@ -1,0 +1,264 @@
+"""Lucas-Kanade against a fixed reference frame, with the reference's share of the work done once.
+
+Every frame of a reference chunk is compared with the same reference frame, so the windows of the
+reference around each point, their gradients and the inverse of each point's 2x2 normal matrix
+never change: they are computed once per chunk here. Each later frame then costs only the
+sampling of its own windows and two sums per iteration (the inverse compositional form of
+Lucas-Kanade, Baker and Matthews, IJCV 2004, which for a translation gives the same steps as
+OpenCV's ``calcOpticalFlowPyrLK`` at one pyramid level). OpenCV's Python interface cannot take a
+prebuilt reference (pyramid and derivatives are rebuilt in every call), which made the per-frame
+cost several times larger; the loop over a window is compiled with numba.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numba import njit
+
+#: Side of the window around each point (pixels, odd), as OpenCV's default-sized LK window.
+WINDOW = 21
+#: Most Gauss-Newton steps for one point in one frame; a point still moving after them has not
+#: converged (it no longer matches its reference, or moved beyond reach of one level).
+MAX_STEPS = 10
+#: A step shorter than this (pixels) ends the search.
+STEP_EPS = 0.01
+#: Texture a window needs: the smaller eigenvalue of its normal matrix per pixel, in squared
+#: grey levels per pixel squared (OpenCV's default ``minEigThreshold`` of 1e-4 in these units).
+MIN_EIGEN_PER_PIXEL = 1e-4 * 1024.0
+
+
+@njit(nogil=True, cache=True)
+def _mirror(i: int, n: int) -> int:  # pragma: no cover - compiled
+    """Index ``i`` mirrored into ``0 .. n-1`` about the edge pixels (``BORDER_REFLECT_101``)."""
+    if n == 1:
+        return 0
+    while i < 0 or i >= n:
+        i = -i if i < 0 else 2 * n - 2 - i
+    return i
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def _align(
+    image: np.ndarray,
+    templates: np.ndarray,
+    grad_x: np.ndarray,
+    grad_y: np.ndarray,
+    inverse: np.ndarray,
+    which: np.ndarray,
+    start: np.ndarray,
+    max_steps: int,
+    eps: float,
+    found: np.ndarray,
+    converged: np.ndarray,
+    residual: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    size = templates.shape[1]
+    half = size // 2
+    rows, cols = image.shape
+    block = np.empty((size + 1, size + 1), np.float32)
+    for k in range(which.shape[0]):
+        i = which[k]
+        px = start[i, 0]
+        py = start[i, 1]
+        last_dx = 0.0
+        last_dy = 0.0
+        done = False
+        inside = True
+        error = np.float32(0.0)
+        for step in range(max_steps):
+            x0 = px - half
+            y0 = py - half
+            ix = int(np.floor(x0))
+            iy = int(np.floor(y0))
+            if not (0.0 <= px <= cols - 1 and 0.0 <= py <= rows - 1):
+                inside = False
+                break
+            fx = np.float32(x0 - ix)
+            fy = np.float32(y0 - iy)
+            if ix >= 0 and iy >= 0 and ix + size + 1 <= cols and iy + size + 1 <= rows:
+                for v in range(size + 1):
+                    for u in range(size + 1):
+                        block[v, u] = image[iy + v, ix + u]
+            else:  # the window reaches past the edge (no gradient there: those pixels do not count)
+                for v in range(size + 1):
+                    y = _mirror(iy + v, rows)
+                    for u in range(size + 1):
+                        block[v, u] = image[y, _mirror(ix + u, cols)]
+            bx = np.float32(0.0)
+            by = np.float32(0.0)
+            error = np.float32(0.0)
+            for v in range(size):
+                for u in range(size):
+                    top = block[v, u] + fx * (block[v, u + 1] - block[v, u])
+                    bottom = block[v + 1, u] + fx * (block[v + 1, u + 1] - block[v + 1, u])
+                    diff = top + fy * (bottom - top) - templates[i, v, u]
+                    bx += diff * grad_x[i, v, u]
+                    by += diff * grad_y[i, v, u]
+                    error += abs(diff)
+            dx = inverse[i, 0, 0] * bx + inverse[i, 0, 1] * by
+            dy = inverse[i, 1, 0] * bx + inverse[i, 1, 1] * by
+            if step > 0 and abs(dx + last_dx) < eps and abs(dy + last_dy) < eps:
+                # swinging back and forth about the optimum (as OpenCV does: take the middle)
+                px -= 0.5 * dx
+                py -= 0.5 * dy
+                done = True
+                break
+            px -= dx
+            py -= dy
+            last_dx = dx
+            last_dy = dy
+            if dx * dx + dy * dy <= eps * eps:
+                done = True
+                break
+        found[i, 0] = px
+        found[i, 1] = py
+        converged[i] = done and inside
+        residual[i] = error / (size * size) if inside else np.inf
+
+
+class ReferencePatches:
+    """Windows of a reference frame around points, ready to be found again in later frames.
+
+    Parameters
+    ----------
+    plane : ndarray, shape (height, width), uint8
+        The reference frame (any grey levels: later frames must come in the same ones).
+    points : ndarray, shape (n, 2)
+        Point positions ``(x, y)``; rounded to whole pixels (corners are found on whole pixels).
+    contrast : float
+        Grey-level steps of ``plane`` per step of full range (219/255 for video range): scales
+        the texture threshold, which is in full-range units.
+    window : int
+        Side of each window (odd).
+
+    Attributes
+    ----------
+    points : ndarray, shape (n, 2), float32
+        The reference positions.
+    usable : ndarray of bool, shape (n,)
+        Points inside the frame whose window has enough texture in both directions (the part of
+        a window past the frame's edge does not count); the others are never searched for
+        (their results are NaN).
+
+    """
+
+    def __init__(
+        self, plane: np.ndarray, points: np.ndarray, contrast: float = 1.0, window: int = WINDOW
+    ) -> None:
+        self.points = np.round(np.asarray(points, np.float32).reshape(-1, 2)).astype(np.float32)
+        n = len(self.points)
+        half = window // 2
+        rows, cols = plane.shape
+        xy = self.points.astype(np.int64)
+        inside = (xy[:, 0] >= 0) & (xy[:, 1] >= 0) & (xy[:, 0] < cols) & (xy[:, 1] < rows)
+        self.templates = np.zeros((n, window, window), np.float32)
+        self.grad_x = np.zeros_like(self.templates)
+        self.grad_y = np.zeros_like(self.templates)
+        self.inverse = np.zeros((n, 2, 2), np.float32)
+        self.usable = np.zeros(n, dtype=bool)
+        if not inside.any():
+            return
+        # only the part of the frame the windows need, with a pixel more for the derivatives,
+        # mirrored past the frame's edges
+        margin = half + 1
+        x0, y0 = xy[inside].min(axis=0) - margin
+        x1, y1 = xy[inside].max(axis=0) + margin + 1
+        crop = plane[max(y0, 0) : min(y1, rows), max(x0, 0) : min(x1, cols)]
+        crop = cv2.copyMakeBorder(
+            crop,
+            max(-y0, 0),
+            max(y1 - rows, 0),
+            max(-x0, 0),
+            max(x1 - cols, 0),
+            cv2.BORDER_REFLECT_101,
+        ).astype(np.float32)
+        # Scharr derivatives scaled to grey levels per pixel, as OpenCV's Lucas-Kanade takes them,
+        # and none past the frame's edges: pixels there do not count (as in OpenCV)
+        gx = cv2.Scharr(crop, cv2.CV_32F, 1, 0, scale=1 / 32, borderType=cv2.BORDER_REFLECT101)
+        gy = cv2.Scharr(crop, cv2.CV_32F, 0, 1, scale=1 / 32, borderType=cv2.BORDER_REFLECT101)
+        outside = np.ones(crop.shape, dtype=bool)
+        outside[max(-y0, 0) : rows - y0, max(-x0, 0) : cols - x0] = False
+        gx[outside] = 0.0
+        gy[outside] = 0.0
+        for i in np.flatnonzero(inside):
+            ys = slice(xy[i, 1] - half - y0, xy[i, 1] + half + 1 - y0)
+            xs = slice(xy[i, 0] - half - x0, xy[i, 0] + half + 1 - x0)
+            self.templates[i] = crop[ys, xs]
+            self.grad_x[i] = gx[ys, xs]
+            self.grad_y[i] = gy[ys, xs]
+        a11 = (self.grad_x**2).sum(axis=(1, 2), dtype=np.float64)
+        a22 = (self.grad_y**2).sum(axis=(1, 2), dtype=np.float64)
+        a12 = (self.grad_x * self.grad_y).sum(axis=(1, 2), dtype=np.float64)
+        det = a11 * a22 - a12**2
+        min_eigen = (a11 + a22 - np.sqrt((a11 - a22) ** 2 + 4 * a12**2)) / 2
+        threshold = MIN_EIGEN_PER_PIXEL * contrast**2 * window * window
+        self.usable = inside & (min_eigen >= threshold) & (det > 0)
+        safe = np.where(self.usable, det, 1.0)
+        self.inverse[:, 0, 0] = np.where(self.usable, a22 / safe, 0)
+        self.inverse[:, 1, 1] = np.where(self.usable, a11 / safe, 0)
+        self.inverse[:, 0, 1] = self.inverse[:, 1, 0] = np.where(self.usable, -a12 / safe, 0)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def align(
+        self,
+        image: np.ndarray,
+        start: np.ndarray,
+        which: np.ndarray | None = None,
+        out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        max_steps: int = MAX_STEPS,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Find each reference window in ``image``, starting the search at ``start``.
+
+        Parameters
+        ----------
+        image : ndarray, shape (height, width), uint8
+            A later frame, in the reference's grey levels.
+        start : ndarray, shape (n, 2)
+            Where to start looking for every point (e.g. where it was in the previous frame).
+        which : ndarray of int, optional
+            Only these points (default: every usable one).
+        out : tuple of arrays, optional
+            ``(found, converged, residual)`` to fill in place at ``which`` (several calls on
+            separate points may then run on separate threads).
+        max_steps : int
+            Most Gauss-Newton steps per point.
+
+        Returns
+        -------
+        found : ndarray, shape (n, 2), float32
+            Positions found (at ``which``; elsewhere as given in ``out``, or NaN).
+        converged : ndarray of bool, shape (n,)
+            The search settled within ``max_steps`` without leaving the frame.
+        residual : ndarray, shape (n,), float32
+            Mean absolute grey-level difference between the window and its reference where the
+            search ended (inf where it left the frame).
+
+        """
+        if which is None:
+            which = np.flatnonzero(self.usable)
+        if out is None:
+            n = len(self.points)
+            out = (
+                np.full((n, 2), np.nan, np.float32),
+                np.zeros(n, dtype=bool),
+                np.full(n, np.inf, np.float32),
+            )
+        which = np.asarray(which, np.int64)
+        which = which[self.usable[which]]
+        if which.size:
+            _align(
+                image,
+                self.templates,
+                self.grad_x,
+                self.grad_y,
+                self.inverse,
+                which,
+                np.ascontiguousarray(start, dtype=np.float32),
+                max_steps,
+                STEP_EPS,
+                *out,
+            )
+        return out
