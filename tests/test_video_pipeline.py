@@ -180,7 +180,7 @@ def test_no_window_straddles_a_shot_cut(tmp_path: Path) -> None:
         assert window.t_end <= cut + 1e-6 or window.t_start >= cut - 1e-6
 
 
-def test_the_pose_model_runs_ahead_in_the_decoding_thread_once_per_chunk(
+def test_the_pose_model_runs_ahead_in_a_thread_of_its_own_once_per_chunk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
@@ -206,21 +206,27 @@ def test_the_pose_model_runs_ahead_in_the_decoding_thread_once_per_chunk(
         if index in result.shot_starts or t - start_t >= 1.0:
             expected, start_t = expected + 1, t
     assert len(threads) == expected == result.chunks
-    assert set(threads) == {"tremorscope-decode"}
+    assert set(threads) == {"tremorscope-pose_0"}  # asked for ahead, by the decoding thread
     assert any(key[0] == "person" for key in result.series)  # the man in the car was found
 
 
 def test_frames_waiting_ahead_are_fewer_for_larger_pictures() -> None:
     from types import SimpleNamespace
 
-    from tremorscope.measure import LOOKAHEAD_BYTES, LOOKAHEAD_FRAMES, _lookahead_depth
+    from tremorscope.measure import (
+        LOOKAHEAD_BYTES,
+        LOOKAHEAD_FRAMES,
+        WAITING_BYTES_PER_PIXEL,
+        _lookahead_depth,
+    )
 
     def depth(width: int, height: int) -> int:
         return _lookahead_depth(SimpleNamespace(width=width, height=height))
 
-    assert depth(1920, 1080) == LOOKAHEAD_FRAMES
-    assert 4 <= depth(3840, 2160) < LOOKAHEAD_FRAMES
-    assert depth(3840, 2160) * 2.5 * 3840 * 2160 <= LOOKAHEAD_BYTES
+    assert depth(1280, 720) == LOOKAHEAD_FRAMES
+    assert 4 <= depth(1920, 1080) < LOOKAHEAD_FRAMES
+    assert 4 <= depth(3840, 2160) < depth(1920, 1080)
+    assert depth(3840, 2160) * WAITING_BYTES_PER_PIXEL * 3840 * 2160 <= LOOKAHEAD_BYTES
     assert depth(7680, 4320) == 4  # never fewer
 
 

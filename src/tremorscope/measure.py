@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,11 +46,14 @@ from tremorscope.video import (
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
-#: Frames decoded ahead of the tracker at most: about the tracking time of a chunk's pose calls
-#: (a quarter of a second at 1080p) ...
-LOOKAHEAD_FRAMES = 24
-#: ... within this many bytes (fewer frames for larger pictures: 6 at 4K).
-LOOKAHEAD_BYTES = 128 * 2**20
+#: Frames decoded ahead of the tracker at most: enough for the pose model's calls on a chunk's
+#: first frame (two or three of 60-100 ms) to finish before the tracker gets there ...
+LOOKAHEAD_FRAMES = 64
+#: ... within this many bytes (fewer frames for larger pictures: 40 at 1080p, 11 at 4K).
+LOOKAHEAD_BYTES = 160 * 2**20
+#: What a waiting frame holds per pixel: its decoded picture (1.5 bytes) and the half-size grey
+#: image of the camera estimate (0.25).
+WAITING_BYTES_PER_PIXEL = 1.75
 #: Key of the camera series.
 CAMERA = ("camera",)
 
@@ -180,23 +183,27 @@ class _Prepared:
     image: GrayImage
     cut: bool
     #: People found by the pose model, on frames that start a chunk (None elsewhere, or with
-    #: no model).
-    people: list[PersonPose] | None
+    #: no model), as they come from the pose thread.
+    people: Future[list[PersonPose]] | None
 
 
 class _Lookahead:
     """Work done in the decoding thread, in frame order, ahead of the tracker.
 
-    The grey image, shot cuts and, on the frames that will start a chunk, the pose model. Which
-    frames start a chunk follows from the times and the cuts alone (the first frame, a cut, or
-    ``chunk_s`` after the last start), so it is known here. The pose model's calls (70-80 ms
-    each, two or three per chunk) then overlap the tracking of the frames before instead of
-    leaving one core idle; frames wait in the read-ahead queue meanwhile.
+    Shot cuts, the half-size image of the camera estimate and, on the frames that will start a
+    chunk, a request to the pose model. Which frames start a chunk follows from the times and
+    the cuts alone (the first frame, a cut, or ``chunk_s`` after the last start), so it is
+    known here. The pose model's calls (60-100 ms each, two or three per chunk) run in a thread
+    of their own, overlapping the decoding and the tracking of the frames before; frames wait
+    in the read-ahead queue meanwhile.
     """
 
-    def __init__(self, detector: PoseDetector | None, chunk_s: float) -> None:
+    def __init__(
+        self, detector: PoseDetector | None, chunk_s: float, pose_thread: Executor | None
+    ) -> None:
         self.detector = detector
         self.chunk_s = chunk_s
+        self.pose_thread = pose_thread
         self.shots = ShotCutDetector()
         self.start_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
@@ -208,9 +215,14 @@ class _Lookahead:
         people = None
         if starts:
             self.start_t = frame.t
-            if self.detector is not None:
-                people = self.detector.detect(frame.rgb())
+            if self.detector is not None and self.pose_thread is not None:
+                people = self.pose_thread.submit(self._people, frame)
+        image.half()  # for the camera estimate, made here while the tracker works
         self.ready[frame.index] = _Prepared(image, cut, people)
+
+    def _people(self, frame: Frame) -> list[PersonPose]:
+        assert self.detector is not None
+        return self.detector.detect(frame.rgb())
 
     def take(self, index: int) -> _Prepared:
         """The work for frame ``index`` (once it has been handed over by the read-ahead)."""
@@ -256,17 +268,18 @@ class _Pass:
     def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
         image = ahead.image
+        people = ahead.people.result() if ahead.people is not None else None
         if index == 0 or ahead.cut:
             self.shot_starts.append(index)
             if ahead.cut:
                 self.people.cut()
-            self._start_chunk(index, t, image, ahead.people, carry=False)
+            self._start_chunk(index, t, image, people, carry=False)
             return
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
         if t - self.chunk.start_t >= self.chunk_s:
-            self._start_chunk(index, t, image, ahead.people, carry=True)
+            self._start_chunk(index, t, image, people, carry=True)
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
@@ -475,10 +488,11 @@ def measure_video(
     opencv_threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
+    pose_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-pose")
     state = _Pass(info, detector, person, regions, chunk_s, helper)
-    # Shot cuts and the pose model are done in the decoding thread, ahead: enough frames wait
-    # to cover a chunk's pose calls.
-    ahead = _Lookahead(detector, chunk_s)
+    # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
+    # the people on each chunk's first frame: enough frames wait to cover its calls.
+    ahead = _Lookahead(detector, chunk_s, pose_thread)
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
     try:
         for frame in frames:
@@ -486,7 +500,8 @@ def measure_video(
             if progress is not None:
                 progress(frame.index + 1)
     finally:
-        frames.close()  # stops the decoding thread (and its pose calls) before the model closes
+        frames.close()  # stops the decoding thread (no more pose requests)
+        pose_thread.shutdown(cancel_futures=True)  # before the model closes
         helper.shutdown()
         cv2.setNumThreads(opencv_threads)
         if detector is not None:
@@ -495,11 +510,8 @@ def measure_video(
 
 
 def _lookahead_depth(info: VideoInfo) -> int:
-    """Frames to decode ahead: :data:`LOOKAHEAD_FRAMES` within :data:`LOOKAHEAD_BYTES`.
-
-    A waiting frame holds its decoded picture (1.5 bytes a pixel) and its grey image (1).
-    """
-    frame_bytes = 2.5 * max(info.width * info.height, 1)
+    """Frames to decode ahead: :data:`LOOKAHEAD_FRAMES` within :data:`LOOKAHEAD_BYTES`."""
+    frame_bytes = WAITING_BYTES_PER_PIXEL * max(info.width * info.height, 1)
     return int(np.clip(LOOKAHEAD_BYTES // frame_bytes, 4, LOOKAHEAD_FRAMES))
 
 

@@ -12,6 +12,8 @@ cost several times larger; the loop over a window is compiled with numba.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import cv2
 import numpy as np
 from numba import njit
@@ -39,6 +41,70 @@ def _mirror(i: int, n: int) -> int:  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True, fastmath=True)
+def _align_point(
+    image: np.ndarray,
+    templates: np.ndarray,
+    grad_x: np.ndarray,
+    grad_y: np.ndarray,
+    inverse: np.ndarray,
+    i: int,
+    px: float,
+    py: float,
+    max_steps: int,
+    eps: float,
+    block: np.ndarray,
+) -> tuple[float, float, bool, float]:  # pragma: no cover - compiled
+    """Gauss-Newton search for window ``i`` from ``(px, py)``: position, settled, residual."""
+    size = templates.shape[1]
+    half = size // 2
+    rows, cols = image.shape
+    last_dx = 0.0
+    last_dy = 0.0
+    error = np.float32(0.0)
+    for step in range(max_steps):
+        if not (0.0 <= px <= cols - 1 and 0.0 <= py <= rows - 1):
+            return px, py, False, np.inf
+        x0 = px - half
+        y0 = py - half
+        ix = int(np.floor(x0))
+        iy = int(np.floor(y0))
+        fx = np.float32(x0 - ix)
+        fy = np.float32(y0 - iy)
+        if ix >= 0 and iy >= 0 and ix + size + 1 <= cols and iy + size + 1 <= rows:
+            for v in range(size + 1):
+                for u in range(size + 1):
+                    block[v, u] = image[iy + v, ix + u]
+        else:  # the window reaches past the edge (no gradient there: those pixels do not count)
+            for v in range(size + 1):
+                y = _mirror(iy + v, rows)
+                for u in range(size + 1):
+                    block[v, u] = image[y, _mirror(ix + u, cols)]
+        bx = np.float32(0.0)
+        by = np.float32(0.0)
+        error = np.float32(0.0)
+        for v in range(size):
+            for u in range(size):
+                top = block[v, u] + fx * (block[v, u + 1] - block[v, u])
+                bottom = block[v + 1, u] + fx * (block[v + 1, u + 1] - block[v + 1, u])
+                diff = top + fy * (bottom - top) - templates[i, v, u]
+                bx += diff * grad_x[i, v, u]
+                by += diff * grad_y[i, v, u]
+                error += abs(diff)
+        dx = inverse[i, 0, 0] * bx + inverse[i, 0, 1] * by
+        dy = inverse[i, 1, 0] * bx + inverse[i, 1, 1] * by
+        if step > 0 and abs(dx + last_dx) < eps and abs(dy + last_dy) < eps:
+            # swinging back and forth about the optimum (as OpenCV does: take the middle)
+            return px - 0.5 * dx, py - 0.5 * dy, True, error / (size * size)
+        px -= dx
+        py -= dy
+        last_dx = dx
+        last_dy = dy
+        if dx * dx + dy * dy <= eps * eps:
+            return px, py, True, error / (size * size)
+    return px, py, False, error / (size * size)
+
+
+@njit(nogil=True, cache=True)
 def _align(
     image: np.ndarray,
     templates: np.ndarray,
@@ -54,67 +120,166 @@ def _align(
     residual: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     size = templates.shape[1]
-    half = size // 2
-    rows, cols = image.shape
     block = np.empty((size + 1, size + 1), np.float32)
     for k in range(which.shape[0]):
         i = which[k]
-        px = start[i, 0]
-        py = start[i, 1]
-        last_dx = 0.0
-        last_dy = 0.0
-        done = False
-        inside = True
-        error = np.float32(0.0)
-        for step in range(max_steps):
-            x0 = px - half
-            y0 = py - half
-            ix = int(np.floor(x0))
-            iy = int(np.floor(y0))
-            if not (0.0 <= px <= cols - 1 and 0.0 <= py <= rows - 1):
-                inside = False
-                break
-            fx = np.float32(x0 - ix)
-            fy = np.float32(y0 - iy)
-            if ix >= 0 and iy >= 0 and ix + size + 1 <= cols and iy + size + 1 <= rows:
-                for v in range(size + 1):
-                    for u in range(size + 1):
-                        block[v, u] = image[iy + v, ix + u]
-            else:  # the window reaches past the edge (no gradient there: those pixels do not count)
-                for v in range(size + 1):
-                    y = _mirror(iy + v, rows)
-                    for u in range(size + 1):
-                        block[v, u] = image[y, _mirror(ix + u, cols)]
-            bx = np.float32(0.0)
-            by = np.float32(0.0)
-            error = np.float32(0.0)
-            for v in range(size):
-                for u in range(size):
-                    top = block[v, u] + fx * (block[v, u + 1] - block[v, u])
-                    bottom = block[v + 1, u] + fx * (block[v + 1, u + 1] - block[v + 1, u])
-                    diff = top + fy * (bottom - top) - templates[i, v, u]
-                    bx += diff * grad_x[i, v, u]
-                    by += diff * grad_y[i, v, u]
-                    error += abs(diff)
-            dx = inverse[i, 0, 0] * bx + inverse[i, 0, 1] * by
-            dy = inverse[i, 1, 0] * bx + inverse[i, 1, 1] * by
-            if step > 0 and abs(dx + last_dx) < eps and abs(dy + last_dy) < eps:
-                # swinging back and forth about the optimum (as OpenCV does: take the middle)
-                px -= 0.5 * dx
-                py -= 0.5 * dy
-                done = True
-                break
-            px -= dx
-            py -= dy
-            last_dx = dx
-            last_dy = dy
-            if dx * dx + dy * dy <= eps * eps:
-                done = True
-                break
-        found[i, 0] = px
-        found[i, 1] = py
-        converged[i] = done and inside
-        residual[i] = error / (size * size) if inside else np.inf
+        x, y, done, error = _align_point(
+            image,
+            templates,
+            grad_x,
+            grad_y,
+            inverse,
+            i,
+            start[i, 0],
+            start[i, 1],
+            max_steps,
+            eps,
+            block,
+        )
+        found[i, 0] = x
+        found[i, 1] = y
+        converged[i] = done
+        residual[i] = error
+
+
+@njit(nogil=True, cache=True)
+def _follow_groups(
+    image: np.ndarray,
+    templates: np.ndarray,
+    grad_x: np.ndarray,
+    grad_y: np.ndarray,
+    inverse: np.ndarray,
+    reference: np.ndarray,
+    guess: np.ndarray,
+    alive: np.ndarray,
+    detached: np.ndarray,
+    bounds: np.ndarray,
+    articulates: np.ndarray,
+    groups: np.ndarray,
+    max_steps: int,
+    eps: float,
+    fast_px: float,
+    refine_px: float,
+    min_points: int,
+    found: np.ndarray,
+    following: np.ndarray,
+    far: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """One frame of :meth:`ReferencePatches.follow`, for the groups listed in ``groups``."""
+    size = templates.shape[1]
+    block = np.empty((size + 1, size + 1), np.float32)
+    for k in range(groups.shape[0]):
+        g = groups[k]
+        lo, hi = bounds[g], bounds[g + 1]
+        good = np.zeros(hi - lo, np.bool_)
+        n_alive = 0
+        n_good = 0
+        for i in range(lo, hi):
+            following[i, 0] = guess[i, 0]
+            following[i, 1] = guess[i, 1]
+            if not alive[i]:
+                continue
+            n_alive += 1
+            if detached[i]:
+                continue
+            x, y, done, _ = _align_point(
+                image,
+                templates,
+                grad_x,
+                grad_y,
+                inverse,
+                i,
+                guess[i, 0],
+                guess[i, 1],
+                max_steps,
+                eps,
+                block,
+            )
+            found[i, 0] = x
+            found[i, 1] = y
+            step = np.sqrt((x - guess[i, 0]) ** 2 + (y - guess[i, 1]) ** 2)
+            if done and step <= fast_px:
+                good[i - lo] = True
+                n_good += 1
+                following[i, 0] = x
+                following[i, 1] = y
+        if n_good == n_alive:
+            continue
+        if articulates[g] or n_good < max(min_points, n_alive / 2):
+            for i in range(lo, hi):
+                far[i] = alive[i] and not good[i - lo]
+            continue
+        # the group moves as one: look for the rest where the group's displacement puts them
+        dx = np.empty(n_good, np.float32)
+        dy = np.empty(n_good, np.float32)
+        j = 0
+        for i in range(lo, hi):
+            if good[i - lo]:
+                dx[j] = found[i, 0] - reference[i, 0]
+                dy[j] = found[i, 1] - reference[i, 1]
+                j += 1
+        mx = np.median(dx)
+        my = np.median(dy)
+        for i in range(lo, hi):
+            if not alive[i] or good[i - lo]:
+                continue
+            sx = reference[i, 0] + mx
+            sy = reference[i, 1] + my
+            x, y, done, _ = _align_point(
+                image, templates, grad_x, grad_y, inverse, i, sx, sy, max_steps, eps, block
+            )
+            agree = done and np.sqrt((x - sx) ** 2 + (y - sy) ** 2) < refine_px
+            detached[i] = not agree
+            if agree:
+                found[i, 0] = x
+                found[i, 1] = y
+                following[i, 0] = x
+                following[i, 1] = y
+            else:
+                found[i, 0] = np.nan
+                found[i, 1] = np.nan
+                following[i, 0] = sx
+                following[i, 1] = sy
+
+
+@njit(nogil=True, cache=True)
+def _settle(
+    image: np.ndarray,
+    templates: np.ndarray,
+    grad_x: np.ndarray,
+    grad_y: np.ndarray,
+    inverse: np.ndarray,
+    which: np.ndarray,
+    chained: np.ndarray,
+    chain_ok: np.ndarray,
+    max_steps: int,
+    eps: float,
+    refine_px: float,
+    alive: np.ndarray,
+    detached: np.ndarray,
+    found: np.ndarray,
+    following: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Points followed from the previous frame: kept there, or taken back by their reference."""
+    size = templates.shape[1]
+    block = np.empty((size + 1, size + 1), np.float32)
+    for k in range(which.shape[0]):
+        i = which[k]
+        cx, cy = chained[k, 0], chained[k, 1]
+        x, y, done, _ = _align_point(
+            image, templates, grad_x, grad_y, inverse, i, cx, cy, max_steps, eps, block
+        )
+        agree = done and np.sqrt((x - cx) ** 2 + (y - cy) ** 2) < refine_px
+        detached[i] = not agree
+        if not (agree or chain_ok[k]):
+            alive[i] = False
+            found[i, 0] = np.nan
+            found[i, 1] = np.nan
+            continue
+        found[i, 0] = x if agree else cx
+        found[i, 1] = y if agree else cy
+        following[i, 0] = found[i, 0]
+        following[i, 1] = found[i, 1]
 
 
 class ReferencePatches:
@@ -202,6 +367,82 @@ class ReferencePatches:
     def __len__(self) -> int:
         return len(self.points)
 
+    def follow(
+        self,
+        image: np.ndarray,
+        state: PointState,
+        groups: np.ndarray,
+        fast_px: float,
+        refine_px: float,
+        min_points: int,
+    ) -> None:
+        """One frame's search for the points of ``groups``, near where they were.
+
+        Fills ``state``'s frame results for those groups (see :class:`PointState`; separate
+        groups may be searched on separate threads). Every point that still matches its reference
+        is looked for near its last position. One that is not found there, or that moved more
+        than ``fast_px`` since the last frame, no longer matches there: in a group that moves as
+        one (not ``state.articulates``) where most points matched, it is looked for where the
+        group's displacement since the reference places it, taken back if found within
+        ``refine_px`` of there and left out of the frame (NaN) if not; otherwise it is marked
+        in ``state.far``, to be followed from the previous frame (then :meth:`settle`).
+        """
+        _follow_groups(
+            image,
+            self.templates,
+            self.grad_x,
+            self.grad_y,
+            self.inverse,
+            self.points,
+            state.guess,
+            state.alive,
+            state.detached,
+            state.bounds,
+            state.articulates,
+            np.asarray(groups, np.int64),
+            MAX_STEPS,
+            STEP_EPS,
+            fast_px,
+            refine_px,
+            min_points,
+            state.found,
+            state.following,
+            state.far,
+        )
+
+    def settle(
+        self,
+        image: np.ndarray,
+        state: PointState,
+        which: np.ndarray,
+        followed: np.ndarray,
+        followed_ok: np.ndarray,
+        refine_px: float,
+    ) -> None:
+        """Points followed from the previous frame: looked for against their reference from there.
+
+        A point found within ``refine_px`` of where it was followed to matches its reference
+        again; otherwise it keeps the followed position and is *detached* (or is lost, where it
+        could not be followed either).
+        """
+        _settle(
+            image,
+            self.templates,
+            self.grad_x,
+            self.grad_y,
+            self.inverse,
+            np.asarray(which, np.int64),
+            np.ascontiguousarray(followed, np.float32),
+            np.ascontiguousarray(followed_ok, np.bool_),
+            MAX_STEPS,
+            STEP_EPS,
+            refine_px,
+            state.alive,
+            state.detached,
+            state.found,
+            state.following,
+        )
+
     def align(
         self,
         image: np.ndarray,
@@ -262,3 +503,71 @@ class ReferencePatches:
                 *out,
             )
         return out
+
+
+class PointState:
+    """Where a set of points is, frame after frame, and which still match their reference.
+
+    Points come in groups (a region's, the background's), stored one group after another.
+
+    Parameters
+    ----------
+    reference : ndarray, shape (n, 2)
+        Positions in the reference frame.
+    usable : ndarray of bool, shape (n,)
+        Points that can be followed at all.
+    groups : ndarray of int, shape (n,)
+        Each point's group, non-decreasing.
+    n_groups : int
+        Number of groups (some may hold no point).
+    articulating : collection of int
+        Groups whose parts may move against each other (a point that no longer matches is then
+        followed from frame to frame rather than placed by the rest of its group).
+
+    Attributes
+    ----------
+    guess : ndarray, shape (n, 2), float32
+        Where each point is looked for in the next frame.
+    alive : ndarray of bool
+        Points still followed.
+    detached : ndarray of bool
+        Points whose reference window no longer matches where they were last looked for.
+    found, following, far
+        The current frame's results (see :meth:`begin`).
+
+    """
+
+    def __init__(
+        self,
+        reference: np.ndarray,
+        usable: np.ndarray,
+        groups: np.ndarray,
+        n_groups: int,
+        articulating: Collection[int] = (),
+    ) -> None:
+        groups = np.asarray(groups, np.int64)
+        if np.any(np.diff(groups) < 0):
+            raise ValueError("points must come one group after another")
+        self.bounds = np.searchsorted(groups, np.arange(n_groups + 1)).astype(np.int64)
+        self.articulates = np.array([g in articulating for g in range(n_groups)], np.bool_)
+        self.guess = np.ascontiguousarray(reference, np.float32).copy()
+        self.alive = np.asarray(usable, np.bool_).copy()
+        self.detached = np.zeros(len(reference), np.bool_)
+        self.begin()
+
+    def begin(self) -> None:
+        """Start a frame: clear its results.
+
+        ``found`` (NaN until found), ``following`` (where to look in the next frame) and ``far``
+        (points to follow from the previous frame).
+        """
+        n = len(self.guess)
+        self.found = np.full((n, 2), np.nan, np.float32)
+        self.following = self.guess.copy()
+        self.far = np.zeros(n, np.bool_)
+
+    def end(self) -> np.ndarray:
+        """Close the frame: positions found (NaN where lost or left out), next guesses kept."""
+        self.found[~self.alive] = np.nan
+        self.guess = self.following
+        return self.found

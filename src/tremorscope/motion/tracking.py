@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 
 import cv2
 import numpy as np
+from numba import njit
 
 from tremorscope.locate.pose import Box
-from tremorscope.motion.patches import ReferencePatches
+from tremorscope.motion.patches import PointState, ReferencePatches
 from tremorscope.video.reader import GrayImage, as_gray_image
 
 #: OpenCV's Lucas-Kanade (points followed from the previous frame): window, pyramid depth and
@@ -172,21 +173,24 @@ class FrameMotion:
 
 
 class _Follower:
-    """Follows groups of points (one per region, and the background) from one reference frame.
+    """Follows groups of points (one per region, or the background) from one reference frame.
 
     Each frame, every point that still matches its reference is looked for against the reference
-    window itself, starting where it was in the previous frame, at full resolution
+    window itself, starting where it was in the previous frame
     (:class:`~tremorscope.motion.patches.ReferencePatches`: the reference's share of the work is
     done once per chunk). A point that is not found there or that moved more than
-    :data:`FAST_MOTION_PX` since the previous frame no longer *matches* its reference:
+    :data:`FAST_MOTION_PX` since the previous frame no longer *matches* there:
 
-    - where most of its group was found near its last position (the group moves as one, slowly),
-      it is looked for again where the group's movement takes it, and left out of this frame
-      while it is not found there (an eye blinking, a shadow crossing);
-    - in groups that moved fast, and in groups whose points may move against each other (hands:
-      fingers tapping, a hand opening), it is followed from the previous frame with OpenCV's
-      full pyramid in a crop around its group, then looked for against the reference again from
-      there; where it does not match, the followed position is kept until it does.
+    - in a group that moves as one (a head, a knee, a foot) where most points matched, it is
+      looked for where the group's displacement places it, and left out of the frame while it
+      is not found there (an eye blinking, a shadow crossing);
+    - otherwise (the group moved fast, or its parts move against each other: a hand opening, a
+      finger tapping), it is followed from the previous frame with OpenCV's full pyramid, then
+      looked for against the reference again from there; where it does not match, the followed
+      position is kept (and the point *detached*) until it does.
+
+    Per frame: :meth:`begin`, then :meth:`follow` for every group (in any order, on any
+    thread), then :meth:`positions`.
     """
 
     def __init__(
@@ -195,107 +199,69 @@ class _Follower:
         points: np.ndarray,
         groups: np.ndarray,
         scale: float = 1.0,
-        articulating: set[int] | None = None,
+        articulating: Collection[int] = (),
+        n_groups: int = 0,
     ) -> None:
         self.scale = scale
         reference = _at_scale(reference, scale)
         self.patches = ReferencePatches(reference.plane, points * scale, reference.contrast)
         self.ref_points = self.patches.points
         self.previous = reference
-        names = np.unique(groups)
-        self.members = [np.flatnonzero(groups == g) for g in names]
-        self.articulates = [int(g) in (articulating or set()) for g in names]
-        self.guess = self.ref_points.copy()
-        self.alive = self.patches.usable.copy()
-        #: Points whose reference window no longer matches where they were last looked for.
-        self.detached = np.zeros(len(self.ref_points), dtype=bool)
+        count = max(int(groups.max()) + 1 if groups.size else 0, n_groups)
+        self.state = PointState(self.ref_points, self.patches.usable, groups, count, articulating)
+        self.n_groups = count
 
-    def near_jobs(self, image: GrayImage, parts: int) -> list[Callable[[], None]]:
-        """The search near the last positions, against the reference, split into ``parts`` jobs.
+    @property
+    def alive(self) -> np.ndarray:
+        """Points still followed."""
+        return self.state.alive
 
-        Run them all (in any order, on any thread), then every job of :meth:`far_jobs`, then
-        read :meth:`positions`.
-        """
-        image = _at_scale(image, self.scale)
-        self._current = image
-        n = len(self.ref_points)
-        self._now = (
-            np.full((n, 2), np.nan, np.float32),
-            np.zeros(n, dtype=bool),
-            np.zeros(n, np.float32),
+    @property
+    def detached(self) -> np.ndarray:
+        """Points whose reference no longer matches where they were last looked for."""
+        return self.state.detached
+
+    @property
+    def guess(self) -> np.ndarray:
+        """Where each point is looked for in the next frame (this follower's pixels)."""
+        return self.state.guess
+
+    def begin(self, image: GrayImage) -> None:
+        """Start on a frame (the current one, in the reference's grey levels)."""
+        self._current = _at_scale(image, self.scale)
+        self.state.begin()
+
+    def follow(self, groups: Sequence[int]) -> None:
+        """Find the points of ``groups`` in the current frame."""
+        if not groups:
+            return
+        state = self.state
+        self.patches.follow(
+            self._current.plane,
+            state,
+            np.asarray(groups),
+            FAST_MOTION_PX,
+            MAX_REFINE_SHIFT,
+            MIN_REGION_POINTS,
         )
-        self._next = self.guess.copy()
-        self._lost = ~self.alive
-        near = np.flatnonzero(self.alive & ~self.detached)
-        return [
-            partial(self.patches.align, image.plane, self.guess, chunk, self._now)
-            for chunk in np.array_split(near, parts)
-            if chunk.size
-        ]
-
-    def far_jobs(self) -> list[Callable[[], None]]:
-        """One job per group with points that did not match near their last position."""
-        found, converged, _ = self._now
-        moved = np.linalg.norm(found - self.guess, axis=1)
-        with np.errstate(invalid="ignore"):
-            good = self.alive & ~self.detached & converged & (moved <= FAST_MOTION_PX)
-        self._next[good] = found[good]
-        jobs = []
-        for g, members in enumerate(self.members):
-            rest = members[self.alive[members] & ~good[members]]
-            if not rest.size:
-                continue
-            matched = members[good[members]]
-            if (
-                not self.articulates[g]
-                and matched.size >= MIN_REGION_POINTS
-                and matched.size >= np.count_nonzero(self.alive[members]) / 2
-            ):
-                step = np.median(found[matched] - self.guess[matched], axis=0)
-                jobs.append((rest.size, partial(self._look_again, rest, step)))
-            else:
-                jobs.append((4 * rest.size, partial(self._follow_far, rest)))
-        return [job for _, job in sorted(jobs, key=lambda j: -j[0])]
+        for g in groups:
+            lo, hi = state.bounds[g], state.bounds[g + 1]
+            far = np.flatnonzero(state.far[lo:hi])
+            if far.size:
+                self._follow_far(far + lo)
 
     def positions(self) -> np.ndarray:
-        """Positions in frame pixels once the jobs of the frame have run, shape (n, 2)."""
-        found = self._now[0]
-        self.alive &= ~self._lost
-        found[~self.alive] = np.nan
-        self.guess = self._next
+        """Positions in frame pixels once the groups of the frame are done, shape (n, 2)."""
+        found = self.state.end()
         self.previous = self._current
         return found / np.float32(self.scale) if self.scale != 1.0 else found
 
-    def _look_again(self, members: np.ndarray, step: np.ndarray) -> None:
-        """Look for points of a group that moves as one where the group's movement takes them.
-
-        Where their reference does not match there they are left out of this frame (NaN).
-        """
-        starts = self._next.copy()
-        starts[members] = self.guess[members] + step.astype(np.float32)
-        found, converged, _ = self.patches.align(self._current.plane, starts, members)
-        shift = np.linalg.norm(found[members] - starts[members], axis=1)
-        with np.errstate(invalid="ignore"):
-            agree = converged[members] & (shift < MAX_REFINE_SHIFT)
-        self.detached[members] = ~agree
-        self._now[0][members] = np.where(agree[:, None], found[members], np.nan)
-        self._next[members] = np.where(agree[:, None], found[members], starts[members])
-
     def _follow_far(self, members: np.ndarray) -> None:
         """Points that moved far: chained from the previous frame, then refined if it matches."""
-        start = self.guess[members]
-        chained, ok_chain = _chain(self.previous, self._current, start)
-        chained = np.where(ok_chain[:, None], chained, start).astype(np.float32)
-        starts = self._next.copy()
-        starts[members] = chained
-        refined, converged, _ = self.patches.align(self._current.plane, starts, members)
-        shift = np.linalg.norm(refined[members] - chained, axis=1)
-        with np.errstate(invalid="ignore"):
-            agree = converged[members] & (shift < MAX_REFINE_SHIFT)
-        self.detached[members] = ~agree
-        self._now[0][members] = np.where(agree[:, None], refined[members], chained)
-        self._next[members] = self._now[0][members]
-        self._lost[members] = ~(ok_chain | agree)
+        start = self.state.guess[members]
+        chained, ok = _chain(self.previous, self._current, start)
+        chained = np.where(ok[:, None], chained, start)
+        self.patches.settle(self._current.plane, self.state, members, chained, ok, MAX_REFINE_SHIFT)
 
 
 def _at_scale(image: GrayImage, scale: float) -> GrayImage:
@@ -415,10 +381,20 @@ class ReferenceTracker:
         owner = np.repeat(np.arange(len(parts)), sizes)
         reference = as_gray_image(reference)
         hands = {i for i, key in enumerate(self.keys) if key in articulating}
-        self.regions = _Follower(reference, points, owner, articulating=hands)
-        # each point's slot in a (region, point) table, for all regions' means at once
-        self._slots = (owner, np.arange(len(points)) - self.bounds[owner])
-        self._table_shape = (len(parts), max(sizes, default=0), 2)
+        self.regions = _Follower(reference, points, owner, articulating=hands, n_groups=len(parts))
+        # two halves of about equal work: hands first (their points that move against each
+        # other are followed with the full pyramid), then the larger regions
+        self._halves: list[list[int]] = [[], []]
+        load = [0.0, 0.0]
+        for i in sorted(range(len(parts)), key=lambda i: (i not in hands, -sizes[i])):
+            lighter = int(load[1] < load[0])
+            self._halves[lighter].append(i)
+            load[lighter] += sizes[i] * (3 if i in hands else 1)
+        self._owner = owner
+        # where each region's points are on average: the camera's shift there is the region's
+        self._centres = np.array(
+            [p.mean(axis=0) if len(p) else (np.nan, np.nan) for p in parts], np.float64
+        ).reshape(-1, 2)
         background = background.reshape(-1, 2).astype(np.float32)
         self.compensates = len(background) >= 2 * MIN_CAMERA_INLIERS
         self.background = None
@@ -454,42 +430,46 @@ class ReferenceTracker:
 
         """
         image = as_gray_image(gray)
-        followers = [f for f in (self.background, self.regions) if f is not None]
-        parts = 1 if self.helper is None else 2
-        share([job for f in followers for job in f.near_jobs(image, parts)], self.helper)
-        share([job for f in followers for job in f.far_jobs()], self.helper)
-        camera, inliers = (None, 0)
+        # the regions in two halves and the camera, shared by two threads
+        self.regions.begin(image)
+        jobs = [partial(self.regions.follow, half) for half in self._halves]
+        camera_found: list[tuple[np.ndarray | None, int]] = [(None, 0)]
         if self.background is not None:
-            camera, inliers = self._camera(self.background.positions())
+            self.background.begin(image)
+            jobs.insert(0, partial(self._follow_camera, camera_found))
+        share(jobs, self.helper)
+        camera, inliers = camera_found[0]
         now = self.regions.positions()
         ref = self.regions.ref_points
-        moved = now - ref
-        shift = np.zeros_like(moved)
+        moved = now.astype(np.float64) - ref
+        carried = np.zeros((len(self.keys), 2))  # the camera's shift at each region
         if camera is not None:
-            shift = ref @ camera[:, :2].T + camera[:, 2] - ref
-        moved -= shift
-        table = np.full(self._table_shape, np.nan, np.float32)
-        found = np.isfinite(moved[:, 0])
-        table[self._slots[0][found], self._slots[1][found]] = moved[found]
-        means = robust_means(table)
-        counts = np.bincount(self._slots[0][found], minlength=len(self.keys))
+            moved -= ref @ camera[:, :2].T + camera[:, 2] - ref
+            carried = self._centres @ camera[:, :2].T + camera[:, 2] - self._centres
+        means, counts = group_means(moved, self.bounds)
         unusable = (counts < MIN_REGION_POINTS) | (self.compensates and camera is None)
         means[unusable] = np.nan
-        residual = np.where(found[:, None], moved - means[self._slots[0]], np.nan)
+        residual = moved - means[self._owner]
+        carried += means
         regions, raw, residuals = {}, {}, {}
         for i, key in enumerate(self.keys):
-            part = slice(self.bounds[i], self.bounds[i + 1])
-            regions[key] = means[i].astype(float)
-            raw[key] = regions[key] + shift[part].mean(axis=0)
-            residuals[key] = residual[part].astype(float)
+            regions[key] = means[i]
+            raw[key] = carried[i]
+            residuals[key] = residual[self.bounds[i] : self.bounds[i + 1]]
         return FrameMotion(regions, raw, camera, inliers, residuals)
+
+    def _follow_camera(self, found: list[tuple[np.ndarray | None, int]]) -> None:
+        """Follow the background and fit the camera's transform to it (into ``found[0]``)."""
+        assert self.background is not None
+        self.background.follow([0])
+        found[0] = self._camera(self.background.positions())
 
     def _camera(self, now: np.ndarray) -> tuple[np.ndarray | None, int]:
         """Similarity transform from the reference to this frame, fitted to the background.
 
         RANSAC (1 px) finds the points that agree; a least-median refit on them, then a least
         squares fit on those within 3 robust SDs of it: a few points that move by less than the
-        RANSAC threshold (the floor next to a trembling foot) would otherwise pull the camera
+        RANSAC tolerance (the floor next to a trembling foot) would otherwise pull the camera
         along with them.
         """
         ok = np.isfinite(now[:, 0])
@@ -526,7 +506,7 @@ def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     src, dst : ndarray, shape (n, 2)
-        Matching points, n >= 2.
+        Matching points, n >= 2, not all at one place.
 
     Returns
     -------
@@ -536,11 +516,13 @@ def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """
     src = np.asarray(src, float)
     dst = np.asarray(dst, float)
-    x, y = src[:, 0], src[:, 1]
-    one, zero = np.ones_like(x), np.zeros_like(x)
-    design = np.concatenate([np.c_[x, -y, one, zero], np.c_[y, x, zero, one]])
-    target = np.concatenate([dst[:, 0], dst[:, 1]])
-    a, b, tx, ty = np.linalg.lstsq(design, target, rcond=None)[0]
+    s_mean, d_mean = src.mean(axis=0), dst.mean(axis=0)
+    (x, y), (u, v) = (src - s_mean).T, (dst - d_mean).T
+    norm = float(np.sum(x * x + y * y))
+    a = float(np.sum(x * u + y * v)) / norm
+    b = float(np.sum(x * v - y * u)) / norm
+    tx = d_mean[0] - a * s_mean[0] + b * s_mean[1]
+    ty = d_mean[1] - b * s_mean[0] - a * s_mean[1]
     return np.array([[a, -b, tx], [b, a, ty]])
 
 
@@ -574,22 +556,72 @@ def robust_means(table: np.ndarray) -> np.ndarray:
         NaN for a row without any vector.
 
     """
-    counts = np.isfinite(table[:, :, 0]).sum(axis=1)
-    rows = np.arange(len(table))
-    low, high = np.maximum(counts - 1, 0) // 2, counts // 2  # NaN sorts last
+    table = np.asarray(table, np.float64)
+    rows, n = table.shape[:2]
+    means, _ = group_means(table.reshape(rows * n, 2), np.arange(rows + 1) * n)
+    return means
 
-    def median(values: np.ndarray) -> np.ndarray:
-        ordered = np.sort(values, axis=1)
-        return (ordered[rows, low] + ordered[rows, high]) / 2
 
-    centre = median(table)
-    spread = np.sqrt(((table - centre[:, None]) ** 2).sum(axis=2))
-    scale = np.maximum(1.4826 * median(spread), 0.05)
-    with np.errstate(invalid="ignore"):
-        keep = spread <= 3.0 * scale[:, None]
-    kept = keep.sum(axis=1)
-    total = np.where(keep[:, :, None], table, 0.0).sum(axis=1)
-    return np.where(kept[:, None] > 0, total / np.maximum(kept, 1)[:, None], centre)
+def group_means(vectors: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`robust_mean` of each group of consecutive vectors, and how many each had.
+
+    Parameters
+    ----------
+    vectors : ndarray, shape (n, 2)
+        NaN where a vector is missing.
+    bounds : ndarray of int, shape (n_groups + 1,)
+        Group ``g`` is ``vectors[bounds[g]:bounds[g + 1]]``.
+
+    Returns
+    -------
+    means : ndarray, shape (n_groups, 2)
+        NaN for a group without any vector.
+    counts : ndarray of int, shape (n_groups,)
+        Vectors present in each group.
+
+    """
+    return _group_means(np.ascontiguousarray(vectors, np.float64), np.asarray(bounds, np.int64))
+
+
+@njit(nogil=True, cache=True)
+def _group_means(
+    vectors: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    groups = bounds.shape[0] - 1
+    means = np.full((groups, 2), np.nan)
+    counts = np.zeros(groups, np.int64)
+    for g in range(groups):
+        lo, hi = bounds[g], bounds[g + 1]
+        xs = np.empty(hi - lo)
+        ys = np.empty(hi - lo)
+        n = 0
+        for i in range(lo, hi):
+            if np.isfinite(vectors[i, 0]) and np.isfinite(vectors[i, 1]):
+                xs[n] = vectors[i, 0]
+                ys[n] = vectors[i, 1]
+                n += 1
+        counts[g] = n
+        if n == 0:
+            continue
+        cx = np.median(xs[:n])
+        cy = np.median(ys[:n])
+        spread = np.sqrt((xs[:n] - cx) ** 2 + (ys[:n] - cy) ** 2)
+        limit = 3.0 * max(1.4826 * np.median(spread), 0.05)
+        sx = 0.0
+        sy = 0.0
+        kept = 0
+        for j in range(n):
+            if spread[j] <= limit:
+                sx += xs[j]
+                sy += ys[j]
+                kept += 1
+        if kept:
+            means[g, 0] = sx / kept
+            means[g, 1] = sy / kept
+        else:
+            means[g, 0] = cx
+            means[g, 1] = cy
+    return means, counts
 
 
 def articulation(
