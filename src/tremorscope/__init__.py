@@ -5,6 +5,14 @@ A measurement, never a diagnosis.
 
 __version__ = "0.3.0"
 
-from tremorscope.api import analyze_signal, analyze_video
-
 __all__ = ["__version__", "analyze_signal", "analyze_video"]
+
+
+def __getattr__(name: str) -> object:
+    # The API is imported on first use: importing a part of the package (the video reader, the
+    # result model) then costs only what that part needs.
+    if name in ("analyze_signal", "analyze_video"):
+        from tremorscope import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'tremorscope' has no attribute {name!r}")

@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
-import itertools
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
-from tremorscope.analysis import analyze_uniform, choose_dominant
-from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
-from tremorscope.analysis.engine import signature_for
-from tremorscope.analysis.ratings import rate_person
-from tremorscope.analysis.scale import apply_scale, scale_from_shoulders, scale_given
-from tremorscope.analysis.signature import CONTEXTS
-from tremorscope.config import AnalysisConfig
+from tremorscope.config import CONTEXTS, AnalysisConfig
 from tremorscope.errors import InputError
-from tremorscope.measure import RegionSeries, VideoMeasurement, measure_video
-from tremorscope.results import (
-    Analysis,
-    Camera,
-    Finding,
-    Group,
-    Person,
-    Processing,
-    Region,
-    Rhythmic,
-    Scale,
-    Shot,
-    Signature,
-    Source,
-    Tracks,
-)
+from tremorscope.measure import measure_video
+from tremorscope.results import Analysis, Source
 from tremorscope.signals import Recording, load_recording, to_uniform
 from tremorscope.signals.loaders import group_channels, infer_kind_and_unit
-from tremorscope.signals.model import SignalGroup
-from tremorscope.video import is_variable_rate
+
+#: The analysis (scipy's signal processing takes about a second to import): imported on first
+#: use, or for a video in a thread of its own while the video is being measured.
+ANALYSIS = "tremorscope.analysis"
+VIDEO_ANALYSIS = "tremorscope.analysis.video"
+
+
+def _import_ahead(name: str) -> Future[ModuleType]:
+    """Import a module in a thread of its own; the future gives the module (or the error)."""
+    done: Future[ModuleType] = Future()
+
+    def load() -> None:
+        try:
+            done.set_result(import_module(name))
+        except BaseException as exc:  # handed to whoever waits for it
+            done.set_exception(exc)
+
+    threading.Thread(target=load, name="tremorscope-import", daemon=True).start()
+    return done
 
 
 def analyze_signal(
@@ -89,6 +89,7 @@ def analyze_signal(
     if context not in CONTEXTS:
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
     config = config or AnalysisConfig()
+    analysis = import_module(ANALYSIS)
     if isinstance(source, np.ndarray):
         recording = _recording_from_array(source, rate_hz, time_s, names)
     else:
@@ -101,12 +102,12 @@ def analyze_signal(
             group.unit = unit
         uniform = to_uniform(group, recording.time_s, config.max_gap_s)
         rate = rate or uniform.rate_hz
-        groups.append(analyze_uniform(uniform, config, context))
+        groups.append(analysis.analyze_uniform(uniform, config, context))
     measurable = [g for g in groups if "not_measurable" not in g.finding.quality.flags]
     if not measurable:
         reasons = "; ".join(sorted({m for g in groups for m in g.finding.quality.messages}))
         raise InputError(recording.path, f"nothing measurable ({reasons})")
-    best = choose_dominant(measurable)
+    best = analysis.choose_dominant(measurable)
     source_model = Source(
         path=recording.path,
         kind="signal",
@@ -152,20 +153,6 @@ def _recording_from_array(
     for group in groups:
         group.kind, group.unit = infer_kind_and_unit(group)
     return Recording("<array>", time_s - time_s[0], groups, "given", [])
-
-
-#: Smallest rhythm (px RMS) reported from video: below it, tracking noise and compression
-#: artefacts of a still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade
-#: on H.264, see MEASURED.md).
-MIN_VIDEO_RHYTHM_PX = 0.1
-#: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
-#: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
-LOW_BITS_PER_PIXEL = 0.05
-#: Rhythms smaller than this (px RMS) lose amplitude under heavy compression.
-SMALL_MOTION_PX = 0.3
-#: Video tracking's own amplitude error, as 95 % half-widths: relative, and a sub-pixel floor.
-TRACKING_RELATIVE_ERROR = 0.05
-TRACKING_FLOOR_PX = 0.03
 
 
 def analyze_video(
@@ -219,6 +206,7 @@ def analyze_video(
     if person is not None and not find_people:
         raise ValueError("person needs find_people")
     config = config or AnalysisConfig()
+    findings = _import_ahead(VIDEO_ANALYSIS)
     m = measure_video(
         path, people=find_people, person=person, regions=regions or [], progress=progress
     )
@@ -226,341 +214,12 @@ def analyze_video(
         raise InputError(
             path, f"person {person} was not found (the video shows {len(m.people)} person(s))"
         )
-    cut_times = [float(m.times[i]) for i in m.shot_starts[1:]]
-    findings: dict[str, Group] = {}
-    for key, series in m.series.items():
-        name = _series_name(key)
-        group = SignalGroup(name, ["x", "y"], series.values(m.n_frames), "position", "px")
-        breaks = cut_times + [float(m.times[i]) for i in series.breaks]
-        uniform = to_uniform(group, m.times, config.max_gap_s, breaks)
-        findings[name] = analyze_uniform(uniform, config, context)
-        if series.articulation:
-            _prefer_articulation(findings[name], series, m, cut_times, config, context)
-        if series.uncompensated_frames:
-            q = findings[name].finding.quality
-            q.flags.append("camera_not_compensated")
-            q.messages.append(
-                "the background showed too little texture to measure the camera's motion in "
-                f"{100 * series.uncompensated_frames / m.n_frames:.0f} % of the frames"
-            )
-    camera = _camera(m, config, cut_times)
-    compensated_share = m.camera_chunks / max(m.chunks, 1)
-    _apply_floor(findings)
-    _flag_compression(findings, m.info.bits_per_pixel)
-    for group in findings.values():
-        widen_for_tracking(group.finding.rhythmic)
-    mark_camera_rhythms(
-        {n: g.finding for n, g in findings.items()},
-        camera.finding if camera else None,
-        compensated_share > 0.5,
-    )
-    people = _people(m, findings)
-    given = scale_given(px_per_cm) if px_per_cm is not None else None
-    for p in people:
-        mark_transmitted(p.body_parts)
-        p.scale = given or scale_from_shoulders(m.shoulder_px.get(p.id - 1, []))
-        for part, finding in p.body_parts.items():
-            _scale_finding(finding, p.scale)
-            _set_condition(finding, context, m.conditions.get((p.id - 1, part), []))
-        p.ratings, p.asymmetry = rate_person(p)
-    manual = [
-        Region(name=name, box=box, finding=findings[f"region.{name}"].finding)
-        for name, box in (regions or [])
-        if f"region.{name}" in findings
-    ]
-    for region in manual:
-        _scale_finding(region.finding, given)
-    groups = list(findings.values())
-    candidates = [
-        g
-        for g in groups
-        if "not_measurable" not in g.finding.quality.flags
-        and g.finding.rhythmic.kind != "camera"
-        and "transmitted" not in g.finding.quality.flags
-    ]
-    best = choose_dominant(candidates)
-    if best is not None and not (best.finding.rhythmic.detected or best.finding.twitches.count):
-        best = None  # nothing found anywhere: no main finding to single out
-    notes = list(m.info.notes)
-    if find_people and not m.people:
-        notes.append("no person was found; give --region X,Y,W,H to measure a region")
-    if not groups and not notes:
-        raise InputError(path, "nothing measurable in the video")
-    source = _video_source(m, str(path), notes)
-    elapsed = max(m.elapsed_s, 1e-9)
-    result = Analysis(
-        source=source,
-        groups=groups,
-        dominant=best.finding if best else None,
-        dominant_group=best.name if best else None,
-        people=people,
-        regions=manual,
-        camera=Camera(
-            compensated_share=round(compensated_share, 3),
-            max_shift_px=_max_shift(m.camera),
-            zoom_range=_zoom_range(m.camera_zoom),
-            finding=camera.finding if camera else None,
-        ),
-        processing=Processing(
-            frames=m.n_frames,
-            elapsed_s=round(m.elapsed_s, 2),
-            frames_per_s=round(m.n_frames / elapsed, 1),
-        ),
-    )
-    names = [_series_name(key) for key in m.series]
-    position = (
-        np.stack([s.positions(m.times) for s in m.series.values()], axis=1)
-        if names
-        else (np.zeros((m.n_frames, 0, 2)))
-    )
-    result._tracks = Tracks(m.times, names, position, m.camera)
-    return result
-
-
-def widen_for_tracking(rhythmic: Rhythmic) -> None:
-    """Add video tracking's own error to a rhythm's amplitude interval, in place.
-
-    On the injection suite (``benchmarks/video_injection.py``: 0.5-3 px, crf 18-23, with and
-    without camera shake) measured over true RMS ranged 0.95-1.03: about 5 % on top of the
-    spread over time, plus a sub-pixel floor for the smallest motions.
-
-    Parameters
-    ----------
-    rhythmic : Rhythmic
-        A rhythm measured in pixels.
-
-    """
-    if rhythmic.amplitude is None or rhythmic.amplitude_ci is None:
-        return
-    amp = rhythmic.amplitude
-    extra = float(np.hypot(TRACKING_RELATIVE_ERROR * amp, TRACKING_FLOOR_PX))
-    lo, hi = rhythmic.amplitude_ci
-    rhythmic.amplitude_ci = (
-        round(max(0.0, amp - float(np.hypot(amp - lo, extra))), 4),
-        round(amp + float(np.hypot(hi - amp, extra)), 4),
-    )
-
-
-def _set_condition(finding: Finding, given: str, seen: list[tuple[str, str]]) -> None:
-    """Label a body part's finding rest, postural, standing or kinetic, and compare it again."""
-    r = finding.rhythmic
-    if given != "unknown":
-        condition, evidence = given, "given (--context)"
-    elif (
-        r.detected
-        and "transmitted" not in finding.quality.flags
-        and (r.kind == "voluntary" or "voluntary_movement_present" in finding.quality.flags)
-    ):
-        condition, evidence = "kinetic", "the body part itself moves voluntarily"
-    else:
-        known = [c for c in seen if c[0] != "unknown"]
-        if not known or len(known) < 0.5 * len(seen):
-            condition, evidence = "unknown", "the pose does not tell"
-        else:
-            names = [c for c, _ in known]
-            condition = max(set(names), key=names.count)
-            share = names.count(condition) / len(seen)
-            reason = next(why for c, why in known if c == condition)
-            evidence = f"from the pose in {100 * share:.0f} % of the clip: {reason}"
-    if r.kind in ("tremor", "none") and "transmitted" not in finding.quality.flags:
-        finding.signature = signature_for(r, condition)
-    finding.signature.context = condition
-    finding.signature.context_evidence = evidence
-
-
-def _scale_finding(finding: Finding, scale: Scale | None) -> None:
-    """Centimetres where a scale is known; else say why the amplitude stays in pixels."""
-    if not finding.rhythmic.detected:
-        return
-    if scale is None:
-        finding.quality.flags.append("no_scale")
-        finding.quality.messages.append(
-            "no scale: the shoulders were not seen and none was given (--scale): pixels only"
-        )
-        return
-    apply_scale(finding, scale)
-    if scale.source != "given":
-        finding.quality.flags.append("scale_estimated")
-        finding.quality.messages.append(scale.note)
-
-
-def _prefer_articulation(
-    group: Group,
-    series: RegionSeries,
-    m: VideoMeasurement,
-    cut_times: list[float],
-    config: AnalysisConfig,
-    context: str,
-) -> None:
-    """Report how the fingers move against the hand when that rhythm is the larger one."""
-    values = series.articulation_values(m.n_frames)
-    breaks = cut_times + [float(m.times[i]) for i in series.articulation_breaks]
-    signal = SignalGroup(group.name, ["articulation"], values, "position", "px")
-    uniform = to_uniform(signal, m.times, config.max_gap_s, breaks)
-    inner = analyze_uniform(uniform, config, context, articulated=True).finding
-    mine, whole = inner.rhythmic, group.finding.rhythmic
-    if not mine.detected or "weak_rhythm" in inner.quality.flags:
-        return  # a resting hand's points jitter against each other: only a clear rhythm counts
-    if whole.detected and (whole.amplitude or 0) >= (mine.amplitude or 0):
-        return
-    mine.kind_reasons = [
-        "the parts of the region (fingers) move against each other more than the region moves",
-        *mine.kind_reasons,
-    ]
-    same = whole.detected and abs((whole.frequency_hz or 0) - (mine.frequency_hz or 0)) <= 0.3
-    if same and whole.kind == "voluntary" and mine.kind == "tremor":
-        # one movement seen two ways: the hand's displacement already showed it is voluntary
-        mine.kind = "voluntary"
-        mine.kind_reasons += whole.kind_reasons
-        inner.signature = group.finding.signature
-    inner.quality.flags.append("articulated")
-    inner.quality.messages.append(
-        "amplitude of the fingers' movement against the hand (first principal component of "
-        "the tracked points' own motion)"
-    )
-    inner.twitches = group.finding.twitches
-    group.finding = inner
-
-
-def _series_name(key: tuple) -> str:
-    if key[0] == "person":
-        return f"person{key[1] + 1}.{key[2]}"
-    return f"region.{key[1]}"
-
-
-def _camera(m: VideoMeasurement, config: AnalysisConfig, cut_times: list[float]) -> Group | None:
-    if not np.isfinite(m.camera).any():
-        return None
-    group = SignalGroup("camera", ["x", "y"], m.camera, "position", "px")
-    return analyze_uniform(to_uniform(group, m.times, config.max_gap_s, cut_times), config)
-
-
-def _max_shift(camera: np.ndarray) -> float | None:
-    finite = np.isfinite(camera).all(axis=1)
-    if not finite.any():
-        return None
-    return round(float(np.max(np.linalg.norm(camera[finite], axis=1))), 3)
-
-
-def _zoom_range(zoom: np.ndarray) -> tuple[float, float] | None:
-    finite = zoom[np.isfinite(zoom)]
-    if finite.size == 0:
-        return None
-    return round(float(finite.min()), 4), round(float(finite.max()), 4)
-
-
-def _apply_floor(findings: dict[str, Group]) -> None:
-    """Withdraw rhythms too small to be told from tracking and compression noise."""
-    for group in findings.values():
-        r = group.finding.rhythmic
-        if r.detected and r.amplitude is not None and r.amplitude < MIN_VIDEO_RHYTHM_PX:
-            size = r.amplitude
-            group.finding.rhythmic = Rhythmic(
-                detected=False,
-                amplitude_unit=r.amplitude_unit,
-                peak_to_background_db=r.peak_to_background_db,
-            )
-            group.finding.signature = Signature(statement="No rhythm to compare with tremor types.")
-            q = group.finding.quality
-            q.flags.append("below_measurement_floor")
-            q.messages.append(
-                f"a rhythm at {r.frequency_hz:.2f} Hz of {size:.3f} px RMS stands out of this "
-                f"region's noise but is below the {MIN_VIDEO_RHYTHM_PX} px that video tracking "
-                "can vouch for: not reported"
-            )
-
-
-def _flag_compression(findings: dict[str, Group], bits_per_pixel: float | None) -> None:
-    if bits_per_pixel is None or bits_per_pixel >= LOW_BITS_PER_PIXEL:
-        return
-    for group in findings.values():
-        r = group.finding.rhythmic
-        if r.detected and r.amplitude is not None and r.amplitude < SMALL_MOTION_PX:
-            q = group.finding.quality
-            q.flags.append("compression_limits_amplitude")
-            q.messages.append(
-                f"heavy compression ({bits_per_pixel:.3f} bits per pixel) smooths away part of "
-                "sub-pixel motion: the amplitude may be underestimated"
-            )
-
-
-def _people(m: VideoMeasurement, findings: dict[str, Group]) -> list[Person]:
-    people = []
-    for key, detections in sorted(m.people.items()):
-        pid = key + 1
-        parts = {
-            n.split(".", 1)[1]: g.finding
-            for n, g in findings.items()
-            if n.startswith(f"person{pid}.")
-        }
-        boxes = {
-            s.key[2]: _median_box([b for _, b in s.boxes])
-            for s in m.series.values()
-            if s.key[0] == "person" and s.key[1] == key
-        }
-        people.append(
-            Person(
-                id=pid,
-                box=_median_box([b for _, b in detections]),
-                first_seen_s=round(detections[0][0], 3),
-                last_seen_s=round(_last_measured(m, key, detections[-1][0]), 3),
-                body_parts=parts,
-                part_boxes=boxes,
-            )
-        )
-    return people
-
-
-def _last_measured(m: VideoMeasurement, key: int, last_detection_s: float) -> float:
-    """Time of the last frame where any of a person's body parts was measured.
-
-    The pose runs at chunk starts only, so the last detection is up to a chunk too early.
-    """
-    last = last_detection_s
-    for series in m.series.values():
-        if series.key[0] == "person" and series.key[1] == key:
-            measured = np.flatnonzero(np.isfinite(series.values(m.n_frames)[:, 0]))
-            if measured.size:
-                last = max(last, float(m.times[measured[-1]]))
-    return last
-
-
-def _median_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    arr = np.median(np.asarray(boxes, dtype=float), axis=0)
-    return tuple(round(v) for v in arr)  # type: ignore[return-value]
-
-
-def _video_source(m: VideoMeasurement, path: str, notes: list[str]) -> Source:
-    info = m.info
-    starts = [*m.shot_starts, m.n_frames]
-    step = float(np.median(np.diff(m.times))) if m.n_frames > 1 else 0.0
-    shots = [
-        Shot(
-            index=i,
-            start_s=round(float(m.times[a]), 4),
-            end_s=round(float(m.times[b - 1]) + step, 4),
-            start_frame=a,
-            n_frames=b - a,
-        )
-        for i, (a, b) in enumerate(itertools.pairwise(starts))
-    ]
-    decode_error = next((n for n in info.notes if n.startswith("decoding stopped")), None)
-    return Source(
-        path=path,
-        kind="video",
-        duration_s=round(float(m.times[-1]) + step, 4) if m.n_frames else 0.0,
-        sample_rate_hz=round(1.0 / step, 4) if step > 0 else None,
-        n_samples=m.n_frames,
-        time_source="container timestamps",
-        notes=notes,
-        width=info.width,
-        height=info.height,
-        fps=round(info.fps, 4),
-        frame_count=m.n_frames,
-        variable_frame_rate=is_variable_rate(m.times),
-        rotation=info.rotation,
-        codec=info.codec,
-        bits_per_pixel=None if info.bits_per_pixel is None else round(info.bits_per_pixel, 4),
-        shots=shots,
-        decode_error=decode_error,
+    return findings.result().video_analysis(
+        m,
+        path,
+        regions=regions or [],
+        find_people=find_people,
+        context=context,
+        config=config,
+        px_per_cm=px_per_cm,
     )

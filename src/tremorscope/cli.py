@@ -99,8 +99,8 @@ def analyze(
     """Measure tremor and twitches of each person's head, hands, knees and feet in a video."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from tremorscope.analysis.signature import CONTEXTS
     from tremorscope.api import analyze_video
+    from tremorscope.config import CONTEXTS
     from tremorscope.report import (
         print_analysis,
         write_annotated_video,
@@ -216,8 +216,8 @@ def signal(
     quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
 ) -> None:
     """Analyse a wearable or motion-capture recording (accelerometer, gyroscope, positions)."""
-    from tremorscope.analysis.signature import CONTEXTS
     from tremorscope.api import analyze_signal
+    from tremorscope.config import CONTEXTS
     from tremorscope.report import (
         print_analysis,
         write_html_report,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
+#: Conditions a rhythm may be measured in.
+CONTEXTS = ("rest", "postural", "kinetic", "standing", "unknown")
+
 
 class AnalysisConfig(BaseModel):
     """Settings of the signal analysis; the defaults suit tremor in humans.

@@ -199,7 +199,10 @@ class _Lookahead:
     """
 
     def __init__(
-        self, detector: PoseDetector | None, chunk_s: float, pose_thread: Executor | None
+        self,
+        detector: Future[PoseDetector] | None,
+        chunk_s: float,
+        pose_thread: Executor | None,
     ) -> None:
         self.detector = detector
         self.chunk_s = chunk_s
@@ -222,7 +225,7 @@ class _Lookahead:
 
     def _people(self, frame: Frame) -> list[PersonPose]:
         assert self.detector is not None
-        return self.detector.detect(frame.rgb())
+        return self.detector.result().detect(frame.rgb())
 
     def take(self, index: int) -> _Prepared:
         """The work for frame ``index`` (once it has been handed over by the read-ahead)."""
@@ -235,14 +238,14 @@ class _Pass:
     def __init__(
         self,
         info: VideoInfo,
-        detector: PoseDetector | None,
+        finds_people: bool,
         person: int | None,
         regions: list[tuple[str, Box]],
         chunk_s: float,
         helper: Executor | None = None,
     ) -> None:
         self.info = info
-        self.finds_people = detector is not None
+        self.finds_people = finds_people
         self.person = person
         self.manual = regions
         self.chunk_s = chunk_s
@@ -481,15 +484,16 @@ def measure_video(
     info = probe_video(path)
     regions = [(name, _clip_box(box, info)) for name, box in (regions or [])]
     started = time.perf_counter()
-    detector = PoseDetector(max_people=max_people) if people else None
+    # The pose model starts in its own thread (about a second) while decoding begins.
+    pose_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-pose")
+    detector = pose_thread.submit(PoseDetector, max_people=max_people) if people else None
     # Three threads share the two cores: decoding (one FFmpeg thread: frame threads cost a third
     # more CPU per frame), and the tracker's two (this one and a helper). OpenCV's own pool would
     # split every small call in two and spin waiting, so it is turned off meanwhile.
     opencv_threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
-    pose_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-pose")
-    state = _Pass(info, detector, person, regions, chunk_s, helper)
+    state = _Pass(info, detector is not None, person, regions, chunk_s, helper)
     # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
     # the people on each chunk's first frame: enough frames wait to cover its calls.
     ahead = _Lookahead(detector, chunk_s, pose_thread)
@@ -504,8 +508,8 @@ def measure_video(
         pose_thread.shutdown(cancel_futures=True)  # before the model closes
         helper.shutdown()
         cv2.setNumThreads(opencv_threads)
-        if detector is not None:
-            detector.close()
+        if detector is not None and detector.done() and detector.exception() is None:
+            detector.result().close()
     return state.result(time.perf_counter() - started)
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Contexts a rhythm may be measured in.
-CONTEXTS = ("rest", "postural", "kinetic", "standing", "unknown")
+from tremorscope.config import CONTEXTS  # noqa: F401  (re-exported: the conditions)
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def compare_signatures(
     stability_index_hz : float or None
         Tremor stability index, see :func:`tremorscope.analysis.rhythm.tremor_stability_index`.
     context : str
-        One of :data:`CONTEXTS`.
+        One of :data:`tremorscope.config.CONTEXTS`.
 
     Returns
     -------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from tremorscope.locate.pose import Box, PersonPose, box_iou
 
@@ -107,6 +106,8 @@ class PeopleTracker:
                 [[_match_cost(tr.last_box, p.box) for p in people] for tr in open_tracks]
             )
             finite = np.where(np.isfinite(cost), cost, 1e6)
+            from scipy.optimize import linear_sum_assignment  # (a second to import: when needed)
+
             rows, cols = linear_sum_assignment(finite)
             for r, c in zip(rows, cols, strict=True):
                 if np.isfinite(cost[r, c]):
