@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tremorscope.locate.context import part_conditions
 from tremorscope.locate.people import PeopleTracker
@@ -31,6 +32,7 @@ from tremorscope.motion.tracking import (
     ReferenceTracker,
     articulation,
     camera_shift,
+    outside_boxes,
     select_background_points,
     select_points,
 )
@@ -49,11 +51,10 @@ MAX_JUMP = 0.15
 #: Frames decoded ahead of the tracker at most: enough for the pose model's calls on a chunk's
 #: first frame (two or three of 60-100 ms) to finish before the tracker gets there ...
 LOOKAHEAD_FRAMES = 64
-#: ... within this many bytes (fewer frames for larger pictures: 40 at 1080p, 11 at 4K).
+#: ... within this many bytes (fewer frames for larger pictures: 53 at 1080p, 13 at 4K).
 LOOKAHEAD_BYTES = 160 * 2**20
-#: What a waiting frame holds per pixel: its decoded picture (1.5 bytes) and the half-size grey
-#: image of the camera estimate (0.25).
-WAITING_BYTES_PER_PIXEL = 1.75
+#: What a waiting frame holds per pixel: its decoded picture (4:2:0).
+WAITING_BYTES_PER_PIXEL = 1.5
 #: Key of the camera series.
 CAMERA = ("camera",)
 
@@ -177,25 +178,33 @@ class _Chunk:
 
 
 @dataclass
+class _Sighting:
+    """What the pose thread found on a chunk's first frame."""
+
+    people: list[PersonPose]
+    #: Corners of the background: outside these people and the given regions.
+    background: np.ndarray
+
+
+@dataclass
 class _Prepared:
     """What the decoding thread worked out for one frame ahead of the tracker."""
 
     image: GrayImage
     cut: bool
-    #: People found by the pose model, on frames that start a chunk (None elsewhere, or with
-    #: no model), as they come from the pose thread.
-    people: Future[list[PersonPose]] | None
+    #: On frames that start a chunk, what the pose thread finds (None elsewhere, or with no
+    #: model).
+    sighting: Future[_Sighting] | None
 
 
 class _Lookahead:
     """Work done in the decoding thread, in frame order, ahead of the tracker.
 
-    Shot cuts, the half-size image of the camera estimate and, on the frames that will start a
-    chunk, a request to the pose model. Which frames start a chunk follows from the times and
-    the cuts alone (the first frame, a cut, or ``chunk_s`` after the last start), so it is
-    known here. The pose model's calls (60-100 ms each, two or three per chunk) run in a thread
-    of their own, overlapping the decoding and the tracking of the frames before; frames wait
-    in the read-ahead queue meanwhile.
+    Shot cuts and, on the frames that will start a chunk, a request to the pose model. Which
+    frames start a chunk follows from the times and the cuts alone (the first frame, a cut, or
+    ``chunk_s`` after the last start), so it is known here. The pose model's calls (60-100 ms
+    each, two or three per chunk) run in a thread of their own, overlapping the decoding and
+    the tracking of the frames before; frames wait in the read-ahead queue meanwhile.
     """
 
     def __init__(
@@ -203,10 +212,12 @@ class _Lookahead:
         detector: Future[PoseDetector] | None,
         chunk_s: float,
         pose_thread: Executor | None,
+        manual: list[Box],
     ) -> None:
         self.detector = detector
         self.chunk_s = chunk_s
         self.pose_thread = pose_thread
+        self.manual = manual
         self.shots = ShotCutDetector()
         self.start_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
@@ -215,17 +226,19 @@ class _Lookahead:
         image = frame.image
         cut = self.shots.update(image)
         starts = frame.index == 0 or cut or frame.t - self.start_t >= self.chunk_s
-        people = None
+        sighting = None
         if starts:
             self.start_t = frame.t
             if self.detector is not None and self.pose_thread is not None:
-                people = self.pose_thread.submit(self._people, frame)
-        image.half()  # for the camera estimate, made here while the tracker works
-        self.ready[frame.index] = _Prepared(image, cut, people)
+                sighting = self.pose_thread.submit(self._look, frame)
+        self.ready[frame.index] = _Prepared(image, cut, sighting)
 
-    def _people(self, frame: Frame) -> list[PersonPose]:
+    def _look(self, frame: Frame) -> _Sighting:
+        """The people on a chunk's first frame, and the background's corners around them."""
         assert self.detector is not None
-        return self.detector.result().detect(frame.rgb())
+        people = self.detector.result().detect(frame.rgb())
+        exclude = [p.box for p in people] + self.manual
+        return _Sighting(people, select_background_points(frame.gray, exclude))
 
     def take(self, index: int) -> _Prepared:
         """The work for frame ``index`` (once it has been handed over by the read-ahead)."""
@@ -265,24 +278,25 @@ class _Pass:
         self.last_raw: dict[Hashable, np.ndarray] = {}
         self.residuals: dict[Hashable, list[tuple[int, np.ndarray]]] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
+        self._missed_boxes: list[Box] = []
         self.shoulders: dict[int, list[float]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
 
     def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
         image = ahead.image
-        people = ahead.people.result() if ahead.people is not None else None
+        sighting = ahead.sighting.result() if ahead.sighting is not None else None
         if index == 0 or ahead.cut:
             self.shot_starts.append(index)
             if ahead.cut:
                 self.people.cut()
-            self._start_chunk(index, t, image, people, carry=False)
+            self._start_chunk(index, t, image, sighting, carry=False)
             return
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
         if t - self.chunk.start_t >= self.chunk_s:
-            self._start_chunk(index, t, image, people, carry=True)
+            self._start_chunk(index, t, image, sighting, carry=True)
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
@@ -306,20 +320,24 @@ class _Pass:
         index: int,
         t: float,
         image: GrayImage,
-        people: list[PersonPose] | None,
+        sighting: _Sighting | None,
         carry: bool,
     ) -> None:
         self._flush_articulation()
         gray = image.full()
         previous = self.chunk
+        people = sighting.people if sighting is not None else None
         boxes, masks = self._place_regions(t, gray, people, previous if carry else None)
         seeds = {}
         for key, box in boxes.items():
             points = select_points(gray, box, masks.get(key))
             if len(points) >= 4:
                 seeds[key] = points
-        exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
-        background = select_background_points(gray, exclude)
+        if sighting is not None:  # chosen in the pose thread: people missed there left out here
+            background = outside_boxes(sighting.background, self._missed_boxes)
+        else:
+            exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
+            background = select_background_points(gray, exclude)
         hands = [key for key in seeds if _articulates(key)]
         tracker = ReferenceTracker(image, seeds, background, self.helper, articulating=hands)
         self.chunks += 1
@@ -356,6 +374,7 @@ class _Pass:
         boxes: dict[Hashable, Box] = {("region", name): box for name, box in self.manual}
         masks: dict[Hashable, np.ndarray] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
+        self._missed_boxes: list[Box] = []
         if not self.finds_people:
             return boxes, masks
         pairs = self.people.update(t, people or [])
@@ -382,6 +401,7 @@ class _Pass:
                     if key[0] == "person" and key[1] == track.key:
                         boxes[key] = _moved(box, self.last_raw.get(key), gray.shape)
                 self._all_people_boxes.append((track.key, track.last_box))
+                self._missed_boxes.append(track.last_box)
         return boxes, masks
 
     def _flush_articulation(self) -> None:
@@ -489,14 +509,16 @@ def measure_video(
     detector = pose_thread.submit(PoseDetector, max_people=max_people) if people else None
     # Three threads share the two cores: decoding (one FFmpeg thread: frame threads cost a third
     # more CPU per frame), and the tracker's two (this one and a helper). OpenCV's own pool would
-    # split every small call in two and spin waiting, so it is turned off meanwhile.
+    # split every small call in two and spin waiting, so it is turned off meanwhile; so is
+    # OpenBLAS's, whose idle workers spun for 0.8 ms of CPU a frame.
     opencv_threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
+    blas = threadpool_limits(limits=1, user_api="blas")
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
     state = _Pass(info, detector is not None, person, regions, chunk_s, helper)
     # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
     # the people on each chunk's first frame: enough frames wait to cover its calls.
-    ahead = _Lookahead(detector, chunk_s, pose_thread)
+    ahead = _Lookahead(detector, chunk_s, pose_thread, [box for _, box in regions])
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
     try:
         for frame in frames:
@@ -508,6 +530,7 @@ def measure_video(
         pose_thread.shutdown(cancel_futures=True)  # before the model closes
         helper.shutdown()
         cv2.setNumThreads(opencv_threads)
+        blas.restore_original_limits()
         if detector is not None and detector.done() and detector.exception() is None:
             detector.result().close()
     return state.result(time.perf_counter() - started)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import cv2
 import numpy as np
 from numba import njit
 
@@ -282,6 +281,63 @@ def _settle(
         following[i, 1] = found[i, 1]
 
 
+@njit(nogil=True, cache=True, fastmath=True)
+def _cut_windows(
+    plane: np.ndarray,
+    xy: np.ndarray,
+    inside: np.ndarray,
+    templates: np.ndarray,
+    grad_x: np.ndarray,
+    grad_y: np.ndarray,
+    normal: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Fill each window of ``plane`` at ``xy``: pixels, Scharr derivatives / 32, normal matrix.
+
+    The normal matrix is kept as its sums ``(gx^2, gy^2, gx gy)``.
+    """
+    size = templates.shape[1]
+    half = size // 2
+    rows, cols = plane.shape
+    block = np.empty((size + 2, size + 2), np.float32)
+    for i in range(xy.shape[0]):
+        if not inside[i]:
+            continue
+        top = xy[i, 1] - half - 1
+        left = xy[i, 0] - half - 1
+        edge = top < 0 or left < 0 or top + size + 2 > rows or left + size + 2 > cols
+        for v in range(size + 2):
+            y = _mirror(top + v, rows) if edge else top + v
+            for u in range(size + 2):
+                block[v, u] = plane[y, _mirror(left + u, cols) if edge else left + u]
+        a11 = 0.0
+        a22 = 0.0
+        a12 = 0.0
+        for v in range(size):
+            for u in range(size):
+                templates[i, v, u] = block[v + 1, u + 1]
+                gx = (
+                    3.0 * (block[v, u + 2] - block[v, u])
+                    + 10.0 * (block[v + 1, u + 2] - block[v + 1, u])
+                    + 3.0 * (block[v + 2, u + 2] - block[v + 2, u])
+                ) / 32.0
+                gy = (
+                    3.0 * (block[v + 2, u] - block[v, u])
+                    + 10.0 * (block[v + 2, u + 1] - block[v, u + 1])
+                    + 3.0 * (block[v + 2, u + 2] - block[v, u + 2])
+                ) / 32.0
+                if edge and not (0 <= top + 1 + v < rows and 0 <= left + 1 + u < cols):
+                    gx = 0.0  # past the frame's edge: no gradient, the pixel does not count
+                    gy = 0.0
+                grad_x[i, v, u] = gx
+                grad_y[i, v, u] = gy
+                a11 += gx * gx
+                a22 += gy * gy
+                a12 += gx * gy
+        normal[i, 0] = a11
+        normal[i, 1] = a22
+        normal[i, 2] = a12
+
+
 class ReferencePatches:
     """Windows of a reference frame around points, ready to be found again in later frames.
 
@@ -313,7 +369,6 @@ class ReferencePatches:
     ) -> None:
         self.points = np.round(np.asarray(points, np.float32).reshape(-1, 2)).astype(np.float32)
         n = len(self.points)
-        half = window // 2
         rows, cols = plane.shape
         xy = self.points.astype(np.int64)
         inside = (xy[:, 0] >= 0) & (xy[:, 1] >= 0) & (xy[:, 0] < cols) & (xy[:, 1] < rows)
@@ -324,37 +379,12 @@ class ReferencePatches:
         self.usable = np.zeros(n, dtype=bool)
         if not inside.any():
             return
-        # only the part of the frame the windows need, with a pixel more for the derivatives,
-        # mirrored past the frame's edges
-        margin = half + 1
-        x0, y0 = xy[inside].min(axis=0) - margin
-        x1, y1 = xy[inside].max(axis=0) + margin + 1
-        crop = plane[max(y0, 0) : min(y1, rows), max(x0, 0) : min(x1, cols)]
-        crop = cv2.copyMakeBorder(
-            crop,
-            max(-y0, 0),
-            max(y1 - rows, 0),
-            max(-x0, 0),
-            max(x1 - cols, 0),
-            cv2.BORDER_REFLECT_101,
-        ).astype(np.float32)
-        # Scharr derivatives scaled to grey levels per pixel, as OpenCV's Lucas-Kanade takes them,
-        # and none past the frame's edges: pixels there do not count (as in OpenCV)
-        gx = cv2.Scharr(crop, cv2.CV_32F, 1, 0, scale=1 / 32, borderType=cv2.BORDER_REFLECT101)
-        gy = cv2.Scharr(crop, cv2.CV_32F, 0, 1, scale=1 / 32, borderType=cv2.BORDER_REFLECT101)
-        outside = np.ones(crop.shape, dtype=bool)
-        outside[max(-y0, 0) : rows - y0, max(-x0, 0) : cols - x0] = False
-        gx[outside] = 0.0
-        gy[outside] = 0.0
-        for i in np.flatnonzero(inside):
-            ys = slice(xy[i, 1] - half - y0, xy[i, 1] + half + 1 - y0)
-            xs = slice(xy[i, 0] - half - x0, xy[i, 0] + half + 1 - x0)
-            self.templates[i] = crop[ys, xs]
-            self.grad_x[i] = gx[ys, xs]
-            self.grad_y[i] = gy[ys, xs]
-        a11 = (self.grad_x**2).sum(axis=(1, 2), dtype=np.float64)
-        a22 = (self.grad_y**2).sum(axis=(1, 2), dtype=np.float64)
-        a12 = (self.grad_x * self.grad_y).sum(axis=(1, 2), dtype=np.float64)
+        # each window and its Scharr derivatives (scaled to grey levels per pixel, as OpenCV's
+        # Lucas-Kanade takes them), mirrored past the frame's edges, where the derivatives are
+        # left at zero: pixels there do not count (as in OpenCV)
+        normal = np.zeros((n, 3))
+        _cut_windows(plane, xy, inside, self.templates, self.grad_x, self.grad_y, normal)
+        a11, a22, a12 = normal.T
         det = a11 * a22 - a12**2
         min_eigen = (a11 + a22 - np.sqrt((a11 - a22) ** 2 + 4 * a12**2)) / 2
         threshold = MIN_EIGEN_PER_PIXEL * contrast**2 * window * window

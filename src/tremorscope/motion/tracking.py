@@ -129,7 +129,7 @@ def select_background_points(
     height, width = gray.shape
     mask = np.full((height, width), 255, np.uint8)
     for x, y, w, h in exclude:
-        pad_x, pad_y = int(0.1 * w) + 2, int(0.1 * h) + 2
+        pad_x, pad_y = _margin(w, h)
         mask[max(0, y - pad_y) : y + h + pad_y, max(0, x - pad_x) : x + w + pad_x] = 0
     distance = max(4.0, np.hypot(height, width) / 60.0)
     found = cv2.goodFeaturesToTrack(
@@ -143,6 +143,25 @@ def select_background_points(
     if found is None:
         return np.zeros((0, 2), np.float32)
     return found.reshape(-1, 2).astype(np.float32)
+
+
+def outside_boxes(points: np.ndarray, exclude: list[Box]) -> np.ndarray:
+    """The points outside every box, each widened as :func:`select_background_points` does."""
+    keep = np.ones(len(points), dtype=bool)
+    for x, y, w, h in exclude:
+        pad_x, pad_y = _margin(w, h)
+        keep &= ~(
+            (points[:, 0] >= x - pad_x)
+            & (points[:, 0] < x + w + pad_x)
+            & (points[:, 1] >= y - pad_y)
+            & (points[:, 1] < y + h + pad_y)
+        )
+    return points[keep]
+
+
+def _margin(w: int, h: int) -> tuple[int, int]:
+    """Pixels by which a box is widened on each side before it is left out of the background."""
+    return int(0.1 * w) + 2, int(0.1 * h) + 2
 
 
 @dataclass
@@ -440,8 +459,7 @@ class ReferenceTracker:
         jobs = [partial(self.regions.follow, groups) for groups in self._jobs]
         camera_found: list[tuple[np.ndarray | None, int]] = [(None, 0)]
         if self.background is not None:
-            self.background.begin(image)
-            jobs.insert(0, partial(self._follow_camera, camera_found))
+            jobs.insert(0, partial(self._follow_camera, image, camera_found))
         share(jobs, self.helper)
         camera, inliers = camera_found[0]
         now = self.regions.positions()
@@ -463,9 +481,10 @@ class ReferenceTracker:
             residuals[key] = residual[self.bounds[i] : self.bounds[i + 1]]
         return FrameMotion(regions, raw, camera, inliers, residuals)
 
-    def _follow_camera(self, found: list[tuple[np.ndarray | None, int]]) -> None:
+    def _follow_camera(self, image: GrayImage, found: list[tuple[np.ndarray | None, int]]) -> None:
         """Follow the background and fit the camera's transform to it (into ``found[0]``)."""
         assert self.background is not None
+        self.background.begin(image)  # makes the half-size image, in this job's thread
         self.background.follow([0])
         found[0] = self._camera(self.background.positions())
 

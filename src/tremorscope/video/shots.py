@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 
 import cv2
@@ -47,9 +48,10 @@ class ShotCutDetector:
 
         """
         image = as_gray_image(gray)
-        step = max(1, min(image.shape) // (2 * THUMB_SIDE))  # subsample first: cheap on HD
+        # subsample to about twice the thumbnail first (cheap on HD), then halve bilinearly
+        step = max(1, min(image.shape) // (2 * THUMB_SIDE))
         thumb = cv2.resize(
-            image.plane[::step, ::step], (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_AREA
+            image.plane[::step, ::step], (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_LINEAR
         )
         thumb = image.full_levels(thumb)
         hist = cv2.calcHist([thumb], [0], None, [32], [0, 256])
@@ -57,7 +59,7 @@ class ShotCutDetector:
         cut = False
         if self._previous is not None:
             change = float(np.mean(np.abs(thumb - self._previous)))
-            typical = float(np.median(self._recent)) if self._recent else 0.0
+            typical = statistics.median(self._recent) if self._recent else 0.0
             correlation = float(cv2.compareHist(hist, self._previous_hist, cv2.HISTCMP_CORREL))
             cut = (
                 change > MIN_CUT_CHANGE
