@@ -8,6 +8,7 @@ the band-limited signal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import signal, stats
@@ -95,8 +96,7 @@ def highpass(values: np.ndarray, rate_hz: float, cutoff_hz: float, order: int = 
 
     """
     centred = values - values.mean(axis=0)
-    sos = signal.butter(order, cutoff_hz, "highpass", fs=rate_hz, output="sos")
-    return _filtfilt(sos, centred)
+    return _filtfilt(_butterworth(order, (cutoff_hz,), "highpass", rate_hz), centred)
 
 
 def bandpass(
@@ -104,11 +104,23 @@ def bandpass(
 ) -> np.ndarray:
     """Zero-phase Butterworth band-pass along time (axis 0); see :func:`highpass`."""
     high_hz = min(high_hz, 0.49 * rate_hz)
-    sos = signal.butter(order, [low_hz, high_hz], "bandpass", fs=rate_hz, output="sos")
+    sos = _butterworth(order, (low_hz, high_hz), "bandpass", rate_hz)
     return _filtfilt(sos, values - values.mean(axis=0))
 
 
+@lru_cache(maxsize=256)
+def _butterworth(order: int, edges: tuple[float, ...], kind: str, rate_hz: float) -> np.ndarray:
+    """A Butterworth filter's second-order sections, designed once per setting.
+
+    A video's regions share a handful of settings, and designing one costs more than filtering
+    a minute of samples.
+    """
+    band = edges[0] if len(edges) == 1 else list(edges)
+    return signal.butter(order, band, kind, fs=rate_hz, output="sos")
+
+
 def _filtfilt(sos: np.ndarray, values: np.ndarray) -> np.ndarray:
+    sos = sos.copy()  # the design is shared (cached); scipy's compiled filter wants it writable
     padlen = min(values.shape[0] - 1, 3 * (2 * sos.shape[0] + 1) * 4)
     return signal.sosfiltfilt(sos, values, axis=0, padlen=padlen)
 
