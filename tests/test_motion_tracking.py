@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -369,3 +371,17 @@ def test_a_few_background_points_moving_below_the_ransac_threshold_do_not_move_t
     for dx in [0.8, -0.8, 0.5, -0.3]:
         motion = tracker.track(_shift(ref, dx, 0.0, box))
         assert np.abs(camera_shift(motion.camera, (240, 180))).max() < 0.02, dx
+
+
+def test_warm_up_runs_every_compiled_search_of_the_pass():
+    # in a fresh process: the tests before have run the kernels already
+    code = (
+        "from tremorscope.motion import patches, tracking\n"
+        "tracking.warm_up()\n"
+        "kernels = [patches._cut_windows, patches._follow_groups, patches._settle,\n"
+        "           tracking._group_means]\n"
+        "print(' '.join(str(len(k.signatures)) for k in kernels))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = [int(n) for n in done.stdout.split()]
+    assert len(loaded) == 4 and min(loaded) >= 1, loaded

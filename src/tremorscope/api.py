@@ -206,15 +206,26 @@ def analyze_video(
     if person is not None and not find_people:
         raise ValueError("person needs find_people")
     config = config or AnalysisConfig()
-    findings = _import_ahead(VIDEO_ANALYSIS)
+    # imported once the first frame is tracked: until then the pose model and the compiled
+    # tracker are starting, and every import would hold them up (Python's lock)
+    findings: list[Future[ModuleType]] = []
+
+    def progressed(done: int) -> None:
+        if not findings:
+            findings.append(_import_ahead(VIDEO_ANALYSIS))
+        if progress is not None:
+            progress(done)
+
     m = measure_video(
-        path, people=find_people, person=person, regions=regions or [], progress=progress
+        path, people=find_people, person=person, regions=regions or [], progress=progressed
     )
+    if not findings:
+        findings.append(_import_ahead(VIDEO_ANALYSIS))
     if person is not None and not any(k[0] == "person" for k in m.series):
         raise InputError(
             path, f"person {person} was not found (the video shows {len(m.people)} person(s))"
         )
-    return findings.result().video_analysis(
+    return findings[0].result().video_analysis(
         m,
         path,
         regions=regions or [],

@@ -35,6 +35,7 @@ from tremorscope.motion.tracking import (
     outside_boxes,
     select_background_points,
     select_points,
+    warm_up,
 )
 from tremorscope.video import (
     Frame,
@@ -515,6 +516,7 @@ def measure_video(
     cv2.setNumThreads(1)
     blas = threadpool_limits(limits=1, user_api="blas")
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
+    helper.submit(warm_up)  # while the pose model starts (the first frame waits for both)
     state = _Pass(info, detector is not None, person, regions, chunk_s, helper)
     # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
     # the people on each chunk's first frame: enough frames wait to cover its calls.
