@@ -3,7 +3,7 @@
 A measurement, never a diagnosis.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = ["__version__", "analyze_signal", "analyze_video"]
 
