@@ -225,7 +225,8 @@ def analyze_video(
         raise InputError(
             path, f"person {person} was not found (the video shows {len(m.people)} person(s))"
         )
-    return findings[0].result().video_analysis(
+    module = findings[0].result()
+    return module.video_analysis(
         m,
         path,
         regions=regions or [],
