@@ -46,10 +46,7 @@ def _mirror(i: int, n: int) -> int:  # pragma: no cover - compiled
 @njit(nogil=True, cache=True, fastmath=True)
 def _align_point(
     image: np.ndarray,
-    templates: np.ndarray,
-    grad_x: np.ndarray,
-    grad_y: np.ndarray,
-    inverse: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     i: int,
     px: float,
     py: float,
@@ -62,7 +59,9 @@ def _align_point(
 
     A search that goes further than ``reach`` from where it started gives up (not settled):
     callers that only accept an answer near the start need not wait for it to settle far away.
+    ``windows`` is :attr:`ReferencePatches.windows`.
     """
+    templates, grad_x, grad_y, inverse = windows
     size = templates.shape[1]
     start_x = px
     start_y = py
@@ -119,10 +118,7 @@ def _align_point(
 @njit(nogil=True, cache=True)
 def _align(
     image: np.ndarray,
-    templates: np.ndarray,
-    grad_x: np.ndarray,
-    grad_y: np.ndarray,
-    inverse: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     which: np.ndarray,
     start: np.ndarray,
     max_steps: int,
@@ -131,16 +127,13 @@ def _align(
     converged: np.ndarray,
     residual: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    size = templates.shape[1]
+    size = windows[0].shape[1]
     block = np.empty((size + 1, size + 1), np.float32)
     for k in range(which.shape[0]):
         i = which[k]
         x, y, done, error = _align_point(
             image,
-            templates,
-            grad_x,
-            grad_y,
-            inverse,
+            windows,
             i,
             start[i, 0],
             start[i, 1],
@@ -157,10 +150,7 @@ def _align(
 @njit(nogil=True, cache=True)
 def _follow_groups(
     image: np.ndarray,
-    templates: np.ndarray,
-    grad_x: np.ndarray,
-    grad_y: np.ndarray,
-    inverse: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     reference: np.ndarray,
     guess: np.ndarray,
     alive: np.ndarray,
@@ -178,7 +168,7 @@ def _follow_groups(
     far: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """One frame of :meth:`ReferencePatches.follow`, for the groups listed in ``groups``."""
-    size = templates.shape[1]
+    size = windows[0].shape[1]
     block = np.empty((size + 1, size + 1), np.float32)
     for k in range(groups.shape[0]):
         g = groups[k]
@@ -196,10 +186,7 @@ def _follow_groups(
                 continue
             x, y, done, _ = _align_point(
                 image,
-                templates,
-                grad_x,
-                grad_y,
-                inverse,
+                windows,
                 i,
                 guess[i, 0],
                 guess[i, 1],
@@ -240,10 +227,7 @@ def _follow_groups(
             sy = reference[i, 1] + my
             x, y, done, _ = _align_point(
                 image,
-                templates,
-                grad_x,
-                grad_y,
-                inverse,
+                windows,
                 i,
                 sx,
                 sy,
@@ -269,10 +253,7 @@ def _follow_groups(
 @njit(nogil=True, cache=True)
 def _settle(
     image: np.ndarray,
-    templates: np.ndarray,
-    grad_x: np.ndarray,
-    grad_y: np.ndarray,
-    inverse: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     which: np.ndarray,
     chained: np.ndarray,
     chain_ok: np.ndarray,
@@ -285,17 +266,14 @@ def _settle(
     following: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Points followed from the previous frame: kept there, or taken back by their reference."""
-    size = templates.shape[1]
+    size = windows[0].shape[1]
     block = np.empty((size + 1, size + 1), np.float32)
     for k in range(which.shape[0]):
         i = which[k]
         cx, cy = chained[k, 0], chained[k, 1]
         x, y, done, _ = _align_point(
             image,
-            templates,
-            grad_x,
-            grad_y,
-            inverse,
+            windows,
             i,
             cx,
             cy,
@@ -397,6 +375,10 @@ class ReferencePatches:
         Points inside the frame whose window has enough texture in both directions (the part of
         a window past the frame's edge does not count); the others are never searched for
         (their results are NaN).
+    windows : tuple of ndarray
+        ``(templates, grad_x, grad_y, inverse)``: each window's pixels and Scharr derivatives,
+        shape (n, window, window), and the inverse of its normal matrix, shape (n, 2, 2), all
+        float32: what the compiled searches take.
 
     """
 
@@ -430,6 +412,11 @@ class ReferencePatches:
         self.inverse[:, 1, 1] = np.where(self.usable, a11 / safe, 0)
         self.inverse[:, 0, 1] = self.inverse[:, 1, 0] = np.where(self.usable, -a12 / safe, 0)
 
+    @property
+    def windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(templates, grad_x, grad_y, inverse)`` (see the class)."""
+        return self.templates, self.grad_x, self.grad_y, self.inverse
+
     def __len__(self) -> int:
         return len(self.points)
 
@@ -455,10 +442,7 @@ class ReferencePatches:
         """
         _follow_groups(
             image,
-            self.templates,
-            self.grad_x,
-            self.grad_y,
-            self.inverse,
+            self.windows,
             self.points,
             state.guess,
             state.alive,
@@ -493,10 +477,7 @@ class ReferencePatches:
         """
         _settle(
             image,
-            self.templates,
-            self.grad_x,
-            self.grad_y,
-            self.inverse,
+            self.windows,
             np.asarray(which, np.int64),
             np.ascontiguousarray(followed, np.float32),
             np.ascontiguousarray(followed_ok, np.bool_),
@@ -558,10 +539,7 @@ class ReferencePatches:
         if which.size:
             _align(
                 image,
-                self.templates,
-                self.grad_x,
-                self.grad_y,
-                self.inverse,
+                self.windows,
                 which,
                 np.ascontiguousarray(start, dtype=np.float32),
                 max_steps,

@@ -231,7 +231,6 @@ class _Follower:
         self.previous = reference
         count = max(int(groups.max()) + 1 if groups.size else 0, n_groups)
         self.state = PointState(self.ref_points, self.patches.usable, groups, count, articulating)
-        self.n_groups = count
 
     @property
     def alive(self) -> np.ndarray:
@@ -242,11 +241,6 @@ class _Follower:
     def detached(self) -> np.ndarray:
         """Points whose reference no longer matches where they were last looked for."""
         return self.state.detached
-
-    @property
-    def guess(self) -> np.ndarray:
-        """Where each point is looked for in the next frame (this follower's pixels)."""
-        return self.state.guess
 
     def begin(self, image: GrayImage) -> None:
         """Start on a frame (the current one, in the reference's grey levels)."""
@@ -582,27 +576,9 @@ def robust_mean(vectors: np.ndarray) -> np.ndarray:
     ndarray, shape (2,)
 
     """
-    return robust_means(np.asarray(vectors, dtype=float)[None])[0]
-
-
-def robust_means(table: np.ndarray) -> np.ndarray:
-    """:func:`robust_mean` of every row of a table of vectors, all at once.
-
-    Parameters
-    ----------
-    table : ndarray, shape (n_rows, n, 2)
-        Vectors per row; NaN where a row has fewer (a point lost, or padding).
-
-    Returns
-    -------
-    ndarray, shape (n_rows, 2)
-        NaN for a row without any vector.
-
-    """
-    table = np.asarray(table, np.float64)
-    rows, n = table.shape[:2]
-    means, _ = group_means(table.reshape(rows * n, 2), np.arange(rows + 1) * n)
-    return means
+    vectors = np.asarray(vectors, np.float64).reshape(-1, 2)
+    means, _ = group_means(vectors, np.array([0, len(vectors)]))
+    return means[0]
 
 
 def group_means(vectors: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
