@@ -240,7 +240,7 @@ def test_small_same_frequency_rhythm_is_transmitted_from_the_large_one():
         "right_foot": _finding(5.0, 0.3),
     }
     assert mark_transmitted(parts) == ["head"]
-    assert parts["head"].rhythmic.kind == "voluntary"
+    assert parts["head"].rhythmic.kind == "transmitted"
     assert "transmitted" in parts["head"].quality.flags
     assert parts["right_foot"].rhythmic.kind == "tremor"
 

@@ -24,6 +24,12 @@ from tremorscope.results import (
 )
 
 
+def _kind(detected: bool, flags: list[str] | None) -> str:
+    if not detected:
+        return "none"
+    return "transmitted" if "transmitted" in (flags or []) else "tremor"
+
+
 def _finding(
     context: str,
     p2p_px: float | None = None,
@@ -34,7 +40,7 @@ def _finding(
     detected = p2p_px is not None
     rhythmic = Rhythmic(
         detected=detected,
-        kind="tremor" if detected else "none",
+        kind=_kind(detected, flags),
         frequency_hz=5.0 if detected else None,
         amplitude=p2p_px / 2.83 if detected else None,
         amplitude_ci=(p2p_px / 2.83 * 0.95, p2p_px / 2.83 * 1.05) if detected else None,
@@ -57,8 +63,9 @@ def _person(parts: dict[str, Finding], px_per_cm: float | None = 10.0) -> Person
     if scale is not None:
         for finding in parts.values():
             apply_scale(finding, scale)
-    return Person(id=1, box=(0, 0, 10, 10), first_seen_s=0.0, last_seen_s=20.0,
-                  body_parts=parts, scale=scale)
+    return Person(
+        id=1, box=(0, 0, 10, 10), first_seen_s=0.0, last_seen_s=20.0, body_parts=parts, scale=scale
+    )
 
 
 def _items(person: Person) -> dict[str, object]:
@@ -68,11 +75,21 @@ def _items(person: Person) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     ("cm", "rest", "postural", "lip_jaw"),
-    [(0.2, 1, 1, 1), (1.0, 1, 2, 1), (1.5, 2, 2, 2), (2.0, 2, 2, 2), (2.5, 2, 2, 3),
-     (3.0, 3, 3, 3), (3.5, 3, 3, 4), (10.0, 3, 4, 4), (25.0, 4, 4, 4)],
+    [
+        (0.2, 1, 1, 1),
+        (1.0, 1, 2, 1),
+        (1.5, 2, 2, 2),
+        (2.0, 2, 2, 2),
+        (2.5, 2, 2, 3),
+        (3.0, 3, 3, 3),
+        (3.5, 3, 3, 4),
+        (10.0, 3, 4, 4),
+        (25.0, 4, 4, 4),
+    ],
 )
-def test_cut_points_follow_the_scale_text(cm: float, rest: int, postural: int,
-                                          lip_jaw: int) -> None:
+def test_cut_points_follow_the_scale_text(
+    cm: float, rest: int, postural: int, lip_jaw: int
+) -> None:
     assert score_from_limits(cm, REST_LIMB_LIMITS_CM) == rest
     assert score_from_limits(cm, POSTURAL_LIMITS_CM) == postural
     assert score_from_limits(cm, LIP_JAW_LIMITS_CM) == lip_jaw
@@ -85,14 +102,16 @@ def test_constancy_cut_points(share: float, score: int) -> None:
 
 def test_rest_tremor_amplitude_is_scored_per_limb_from_the_largest_excursion() -> None:
     # 25 px peak-to-peak at 10 px/cm = 2.5 cm: score 2 ("> 1 but < 3 cm")
-    person = _person({
-        "right_hand": _finding("rest", 25.0),
-        "left_hand": _finding("rest"),
-        "right_knee": _finding("rest", 4.0),
-        "right_foot": _finding("rest", 45.0),  # the leg's largest part counts: 4.5 cm
-        "left_knee": _finding("rest"),
-        "left_foot": _finding("rest"),
-    })
+    person = _person(
+        {
+            "right_hand": _finding("rest", 25.0),
+            "left_hand": _finding("rest"),
+            "right_knee": _finding("rest", 4.0),
+            "right_foot": _finding("rest", 45.0),  # the leg's largest part counts: 4.5 cm
+            "left_knee": _finding("rest"),
+            "left_foot": _finding("rest"),
+        }
+    )
     items = _items(person)
     assert items["3.17 right_arm"].score == 2
     assert items["3.17 right_arm"].score_range == (2, 2)
@@ -130,20 +149,28 @@ def test_a_scale_interval_that_straddles_a_cut_point_gives_a_score_range() -> No
     scale = scale_from_shoulders(widths)
     assert scale is not None
     apply_scale(finding, scale)
-    person = Person(id=1, box=(0, 0, 1, 1), first_seen_s=0, last_seen_s=20,
-                    body_parts={"right_hand": finding}, scale=scale)
+    person = Person(
+        id=1,
+        box=(0, 0, 1, 1),
+        first_seen_s=0,
+        last_seen_s=20,
+        body_parts={"right_hand": finding},
+        scale=scale,
+    )
     item = _items(person)["3.17 right_arm"]
     assert item.score_range == (1, 2)
     assert "shoulders" in item.caveat
 
 
 def test_constancy_joins_overlapping_episodes_of_all_parts_at_rest() -> None:
-    person = _person({
-        "right_hand": _finding("rest", 20.0, [(0.0, 6.0)]),
-        "right_foot": _finding("rest", 20.0, [(4.0, 12.0)]),
-        "left_hand": _finding("postural", 20.0, [(12.0, 20.0)]),  # not at rest: ignored
-        "left_foot": _finding("rest", 20.0, [(14.0, 15.0)], flags=["transmitted"]),
-    })
+    person = _person(
+        {
+            "right_hand": _finding("rest", 20.0, [(0.0, 6.0)]),
+            "right_foot": _finding("rest", 20.0, [(4.0, 12.0)]),
+            "left_hand": _finding("postural", 20.0, [(12.0, 20.0)]),  # not at rest: ignored
+            "left_foot": _finding("rest", 20.0, [(14.0, 15.0)], flags=["transmitted"]),
+        }
+    )
     item = _items(person)["3.18 None"]
     assert item.score == 3  # 12 s of 20 s
     assert "60 %" in item.evidence
@@ -156,10 +183,14 @@ def test_no_part_at_rest_makes_constancy_not_assessable() -> None:
 
 
 def test_asymmetry_index_runs_from_left_only_to_right_only() -> None:
-    person = _person({
-        "left_hand": _finding("rest", 30.0), "right_hand": _finding("rest", 10.0),
-        "left_foot": _finding("rest"), "right_foot": _finding("rest", 10.0),
-    })
+    person = _person(
+        {
+            "left_hand": _finding("rest", 30.0),
+            "right_hand": _finding("rest", 10.0),
+            "left_foot": _finding("rest"),
+            "right_foot": _finding("rest", 10.0),
+        }
+    )
     _, asymmetry = rate_person(person)
     hands, legs = asymmetry
     assert hands.index == pytest.approx(0.5, abs=0.01) and hands.unit == "cm"

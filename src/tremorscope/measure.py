@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from tremorscope.locate.context import part_conditions
+from tremorscope.locate.hands import HandLandmarker, HandShape, hand_crop, hand_shape
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
 from tremorscope.locate.regions import part_regions, shoulder_width
@@ -58,6 +59,15 @@ LOOKAHEAD_BYTES = 160 * 2**20
 WAITING_BYTES_PER_PIXEL = 1.5
 #: Key of the camera series.
 CAMERA = ("camera",)
+#: How often each hand's landmarks are taken (per second of video). The shape of the hand (how
+#: wide its fingers open, how far they extend) is judged from how it is spread over the clip,
+#: not from its rhythm, so a few samples a second suffice and cost little (the lite model takes
+#: about 5 ms a call, in the pose thread, which idles between chunk starts).
+HAND_RATE_HZ = 4.0
+#: Hand-model calls waiting at most: past it the decoding thread skips a sample rather than
+#: let crops pile up.
+MAX_PENDING_HANDS = 8
+HANDS = ("left_hand", "right_hand")
 
 
 @dataclass
@@ -149,6 +159,9 @@ class VideoMeasurement:
     conditions : dict
         ``(track key, body part)`` to the condition read from the pose at each detection
         (see :func:`tremorscope.locate.context.part_conditions`).
+    hands : dict
+        ``(track key, "left_hand" | "right_hand")`` to the hand's shape from its landmarks,
+        sampled about :data:`HAND_RATE_HZ` times a second (see :mod:`tremorscope.locate.hands`).
 
     """
 
@@ -164,6 +177,7 @@ class VideoMeasurement:
     chunks: int = 0
     shoulder_px: dict[int, list[float]] = field(default_factory=dict)
     conditions: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
+    hands: dict[tuple[int, str], list[HandShape]] = field(default_factory=dict)
 
     @property
     def n_frames(self) -> int:
@@ -185,6 +199,8 @@ class _Sighting:
     people: list[PersonPose]
     #: Corners of the background: outside these people and the given regions.
     background: np.ndarray
+    #: Order of the chunk start it was made for (hand samples name the person by it).
+    serial: int = 0
 
 
 @dataclass
@@ -222,6 +238,16 @@ class _Lookahead:
         self.shots = ShotCutDetector()
         self.start_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
+        #: The latest chunk start's request to the pose model, and the last one answered.
+        self._asked: Future[_Sighting] | None = None
+        self._answered: _Sighting | None = None
+        self._serial = 0
+        self._hand_t = -np.inf
+        self._pending_hands = 0
+        #: Hand models by (person's place in a sighting, side); used in the pose thread only.
+        self._hand_models: dict[tuple[int, str], HandLandmarker] = {}
+        #: What the hand model found: (sighting serial, person's place in it, side, shape).
+        self.hand_shapes: list[tuple[int, int, str, HandShape]] = []
 
     def __call__(self, frame: Frame) -> None:
         image = frame.image
@@ -231,15 +257,68 @@ class _Lookahead:
         if starts:
             self.start_t = frame.t
             if self.detector is not None and self.pose_thread is not None:
-                sighting = self.pose_thread.submit(self._look, frame)
+                sighting = self.pose_thread.submit(self._look, frame, self._serial)
+                self._serial += 1
+                self._asked = sighting
+                if cut:
+                    self._answered = None  # another view: the last places of hands are void
+        elif frame.t - self._hand_t >= 1.0 / HAND_RATE_HZ:
+            self._ask_hands(frame)
         self.ready[frame.index] = _Prepared(image, cut, sighting)
 
-    def _look(self, frame: Frame) -> _Sighting:
+    def _look(self, frame: Frame, serial: int) -> _Sighting:
         """The people on a chunk's first frame, and the background's corners around them."""
         assert self.detector is not None
         people = self.detector.result().detect(frame.rgb())
         exclude = [p.box for p in people] + self.manual
-        return _Sighting(people, select_background_points(frame.gray, exclude))
+        return _Sighting(people, select_background_points(frame.gray, exclude), serial)
+
+    def _ask_hands(self, frame: Frame) -> None:
+        """Send crops of every hand the last answered sighting placed to the hand model."""
+        if self._asked is not None and self._asked.done() and self._asked.exception() is None:
+            self._answered = self._asked.result()
+        if self._answered is None or not self._answered.people or self.pose_thread is None:
+            return
+        if self._pending_hands >= MAX_PENDING_HANDS:
+            return
+        self._hand_t = frame.t
+        rgb = None
+        shape = frame.luma.shape
+        for place, pose in enumerate(self._answered.people):
+            regions = part_regions(pose, shape)
+            for side in HANDS:
+                crop = hand_crop(regions[side], shape) if side in regions else None
+                if crop is None:
+                    continue
+                if rgb is None:
+                    rgb = frame.rgb()
+                x, y, w, h = crop
+                pixels = rgb[y : y + h, x : x + w].copy()
+                self._pending_hands += 1
+                self.pose_thread.submit(
+                    self._hand, self._answered.serial, place, side, pixels, crop, frame.t
+                )
+
+    def _hand(
+        self, serial: int, place: int, side: str, pixels: np.ndarray, crop: Box, t: float
+    ) -> None:
+        """Landmarks of one hand crop (in the pose thread), kept as its shape."""
+        try:
+            model = self._hand_models.get((place, side))
+            if model is None:
+                model = self._hand_models[place, side] = HandLandmarker()
+            points = model.landmarks(pixels, crop)
+            shape = hand_shape(points, t) if points is not None else None
+            if shape is not None:
+                self.hand_shapes.append((serial, place, side, shape))
+        finally:
+            self._pending_hands -= 1
+
+    def close_hands(self) -> None:
+        """Release the hand models (after the pose thread has stopped)."""
+        for model in self._hand_models.values():
+            model.close()
+        self._hand_models.clear()
 
     def take(self, index: int) -> _Prepared:
         """The work for frame ``index`` (once it has been handed over by the read-ahead)."""
@@ -282,6 +361,8 @@ class _Pass:
         self._missed_boxes: list[Box] = []
         self.shoulders: dict[int, list[float]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
+        #: (sighting serial, person's place in it) to the person's track key.
+        self.track_at: dict[tuple[int, int], int] = {}
 
     def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
@@ -328,7 +409,8 @@ class _Pass:
         gray = image.full()
         previous = self.chunk
         people = sighting.people if sighting is not None else None
-        boxes, masks = self._place_regions(t, gray, people, previous if carry else None)
+        serial = sighting.serial if sighting is not None else None
+        boxes, masks = self._place_regions(t, gray, people, previous if carry else None, serial)
         seeds = {}
         for key, box in boxes.items():
             points = select_points(gray, box, masks.get(key))
@@ -371,6 +453,7 @@ class _Pass:
         gray: np.ndarray,
         people: list[PersonPose] | None,
         previous: _Chunk | None,
+        serial: int | None = None,
     ) -> tuple[dict[Hashable, Box], dict[Hashable, np.ndarray]]:
         boxes: dict[Hashable, Box] = {("region", name): box for name, box in self.manual}
         masks: dict[Hashable, np.ndarray] = {}
@@ -380,6 +463,9 @@ class _Pass:
             return boxes, masks
         pairs = self.people.update(t, people or [])
         for track, pose in pairs:
+            if serial is not None:
+                place = next(i for i, p in enumerate(people) if p is pose)
+                self.track_at[serial, place] = track.key
             self._all_people_boxes.append((track.key, pose.box))
             width = shoulder_width(pose)
             if width is not None:
@@ -419,6 +505,19 @@ class _Pass:
                 (i, float(v)) for (i, _), v in zip(buffer, values, strict=True)
             )
         self.residuals = {}
+
+    def hands_of(
+        self, samples: list[tuple[int, int, str, HandShape]]
+    ) -> dict[tuple[int, str], list[HandShape]]:
+        """Hand shapes by (person's track key, side), in time order."""
+        hands: dict[tuple[int, str], list[HandShape]] = {}
+        for serial, place, side, shape in samples:
+            key = self.track_at.get((serial, place))
+            if key is not None and (self.person is None or key + 1 == self.person):
+                hands.setdefault((key, side), []).append(shape)
+        for shapes in hands.values():
+            shapes.sort(key=lambda s: s.t)
+        return hands
 
     def result(self, elapsed: float) -> VideoMeasurement:
         self._flush_articulation()
@@ -530,12 +629,15 @@ def measure_video(
     finally:
         frames.close()  # stops the decoding thread (no more pose requests)
         pose_thread.shutdown(cancel_futures=True)  # before the model closes
+        ahead.close_hands()
         helper.shutdown()
         cv2.setNumThreads(opencv_threads)
         blas.restore_original_limits()
         if detector is not None and detector.done() and detector.exception() is None:
             detector.result().close()
-    return state.result(time.perf_counter() - started)
+    result = state.result(time.perf_counter() - started)
+    result.hands = state.hands_of(ahead.hand_shapes)
+    return result
 
 
 def _lookahead_depth(info: VideoInfo) -> int:

@@ -10,13 +10,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_validator
 
 from tremorscope import __version__
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
-RhythmKind = Literal["tremor", "voluntary", "camera", "none"]
+#: What a rhythm is: a tremor; a voluntary or habitual movement (tapping, opening and closing,
+#: gesturing, playing, jiggling); passed on from a larger movement elsewhere on the body
+#: (``transmitted``); the camera's own motion; a rhythm whose kind the evidence does not settle
+#: (``undetermined``); or no rhythm.
+RhythmKind = Literal["tremor", "voluntary", "transmitted", "camera", "undetermined", "none"]
+#: What a body part's movement is: a rhythm's kind, or brief jerks without a rhythm (``twitch``).
+MovementKind = Literal[
+    "tremor", "voluntary", "transmitted", "twitch", "camera", "undetermined", "none"
+]
 
 
 class _Model(BaseModel):
@@ -29,9 +37,17 @@ class Rhythmic(_Model):
     detected: bool = Field(description="A rhythm stood out of the noise for at least a few cycles.")
     kind: RhythmKind = Field(
         "none",
-        description="tremor-like, voluntary-like movement, the camera's motion (video), or none.",
+        description="tremor; voluntary movement; transmitted from a larger movement elsewhere; "
+        "the camera's motion (video); undetermined (the evidence does not settle it); or none.",
     )
     kind_reasons: list[str] = Field(default_factory=list, description="Why the kind was chosen.")
+    kind_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="How strongly the evidence supports the kind (0-1); None where no "
+        "decision was made.",
+    )
     frequency_hz: float | None = None
     frequency_ci_hz: tuple[float, float] | None = Field(None, description="95 % interval.")
     amplitude: float | None = Field(
@@ -139,6 +155,26 @@ class Finding(_Model):
     twitches: Twitches
     signature: Signature
     quality: Quality
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: object) -> object:
+        """Accept a finding read back from JSON, where the derived ``kind`` was written."""
+        if isinstance(data, dict) and "kind" in data:
+            data = {k: v for k, v in data.items() if k != "kind"}
+        return data
+
+    @computed_field(
+        description="What the movement is: the rhythm's kind (a body part at a voluntary "
+        "task is voluntary even where no rhythm was measured), else twitch when brief jerks "
+        "were counted, else none."
+    )
+    @property
+    def kind(self) -> MovementKind:
+        """The body part's movement kind, derived from the rhythm and the twitches."""
+        if self.rhythmic.kind != "none":
+            return self.rhythmic.kind
+        return "twitch" if self.twitches.count else "none"
 
 
 class WindowRow(_Model):

@@ -152,13 +152,11 @@ def mark_transmitted(parts: dict[str, Finding]) -> list[str]:
         if not sources:
             continue
         a_src, source, order = max(sources)
-        kind = parts[source].rhythmic.kind
-        what = "voluntary movement" if kind == "voluntary" else "rhythm"
         f_src = rhythms[source][0]
-        parts[name].rhythmic.kind = kind
+        parts[name].rhythmic.kind = "transmitted"
         harmonic = f"harmonic {order} of " if order > 1 else ""
         message = (
-            f"transmitted: {harmonic}the {what} of the {source.replace('_', ' ')} at "
+            f"transmitted: {harmonic}the movement of the {source.replace('_', ' ')} at "
             f"{f_src:.2f} Hz ({a_src:.2g} px RMS, {a_src / a0:.0f} times larger)"
         )
         parts[name].rhythmic.kind_reasons = [message]

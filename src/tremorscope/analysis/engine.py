@@ -187,11 +187,11 @@ def choose_dominant(groups: list[Group]) -> Group | None:
     """
     if not groups:
         return None
-    rank = {"tremor": 2, "voluntary": 1, "none": 0}
+    rank = {"tremor": 3, "undetermined": 2, "voluntary": 1}
 
     def score(group: Group) -> tuple[int, int, float]:
         r = group.finding.rhythmic
-        return (int(r.detected), rank[r.kind], r.peak_to_background_db or -np.inf)
+        return (int(r.detected), rank.get(r.kind, 0), r.peak_to_background_db or -np.inf)
 
     return max(groups, key=score)
 

@@ -35,6 +35,8 @@ LIP_JAW_LIMITS_CM: Limits = ((1.0, True), (2.0, True), (3.0, True))
 #: 3.18: "<= 25 %", "26-50 %", "51-75 %", "> 75 %" of the examination period.
 CONSTANCY_LIMITS: Limits = ((0.25, True), (0.50, True), (0.75, True))
 
+#: A tremor is rated only when its kind was decided with at least this confidence.
+MIN_CONFIDENCE = 0.5
 CITATION = "Goetz et al., Mov Disord 2008;23(15):2129-70 (MDS-UPDRS part III)"
 
 _ARMS = {"right_arm": ("right_hand",), "left_arm": ("left_hand",)}
@@ -75,10 +77,45 @@ def score_from_limits(value: float, limits: Limits) -> int:
 
 
 def is_own_tremor(finding: Finding) -> bool:
-    """Whether a finding is a tremor-like rhythm of the body part itself."""
+    """Whether a finding is an established tremor of the body part itself.
+
+    Its kind is ``tremor`` with at least :data:`MIN_CONFIDENCE` (see
+    :mod:`tremorscope.analysis.kinds`); a voluntary, undetermined, passed-on or camera rhythm
+    never is.
+    """
     r = finding.rhythmic
-    flags = finding.quality.flags
-    return r.detected and r.kind == "tremor" and "transmitted" not in flags
+    confident = r.kind_confidence is None or r.kind_confidence >= MIN_CONFIDENCE
+    return r.detected and r.kind == "tremor" and confident
+
+
+def not_rated_because(findings: list[Finding]) -> str | None:
+    """Why a limb's movement cannot be rated, or None when it can.
+
+    Parameters
+    ----------
+    findings : list of Finding
+        The limb's body parts.
+
+    Returns
+    -------
+    str or None
+        "performing a voluntary movement", "undetermined" or "uncertain" wording, with the
+        body part's reason; None when no body part stands in the way.
+
+    """
+    for f in findings:
+        r = f.rhythmic
+        why = r.kind_reasons[0] if r.kind_reasons else ""
+        if r.kind == "voluntary":
+            return f"not assessable: performing a voluntary movement ({why})"
+        if r.kind == "undetermined":
+            return f"not assessable: whether the rhythm is a tremor is undetermined ({why})"
+        if r.detected and r.kind == "tremor" and not is_own_tremor(f):
+            return (
+                f"not assessable: a tremor-like rhythm too uncertain to rate (confidence "
+                f"{r.kind_confidence:.2f} < {MIN_CONFIDENCE})"
+            )
+    return None
 
 
 def rate_person(person: Person) -> tuple[list[RatingItem], list[Asymmetry]]:
@@ -126,6 +163,9 @@ def _amplitude_item(item: str, limb: str, person: Person, condition: str) -> Rat
 
     if not seen:
         return refuse("the limb was not seen")
+    blocked = not_rated_because(seen)
+    if blocked is not None:
+        return refuse(blocked)
     in_condition = [f for f in seen if f.signature.context == condition]
     if not in_condition:
         found = ", ".join(sorted({f.signature.context for f in seen}))
@@ -224,6 +264,9 @@ def constancy_item(person: Person) -> RatingItem:
         )
     observed = max(f.quality.analysed_duration_s for f in at_rest.values())
     episodes = [e for f in at_rest.values() if is_own_tremor(f) for e in f.rhythmic.episodes]
+    blocked = not_rated_because(list(at_rest.values()))
+    if not episodes and blocked is not None:
+        return RatingItem(item="3.18", label=label, assessable=False, reason=blocked)
     share = min(1.0, union_length(episodes) / observed) if observed > 0 else 0.0
     where = sorted(n.replace("_", " ") for n, f in at_rest.items() if is_own_tremor(f))
     if not episodes:

@@ -38,6 +38,7 @@ COLOURS: dict[str, RGB] = {
     "transmitted": (245, 150, 150),
     "voluntary": (45, 125, 255),
     "camera": (165, 165, 165),
+    "undetermined": (190, 120, 210),
     "none": (225, 225, 215),
     "twitch": (255, 205, 0),
 }
@@ -47,6 +48,7 @@ LEGEND_TEXT = {
     "transmitted": "passed on",
     "voluntary": "voluntary-like",
     "camera": "camera",
+    "undetermined": "undetermined",
     "none": "no rhythm",
     "twitch": "twitch",
 }
@@ -263,8 +265,6 @@ def finding_kind(finding: Finding | None) -> str:
     if finding is None or not finding.rhythmic.detected or finding.rhythmic.frequency_hz is None:
         return "none"
     kind = finding.rhythmic.kind
-    if kind == "tremor" and "transmitted" in finding.quality.flags:
-        return "transmitted"
     return kind if kind in COLOURS else "none"
 
 
@@ -447,7 +447,7 @@ def main_direction(residual: np.ndarray) -> np.ndarray:
 
 
 def _trace_order(finding: Finding, kind: str) -> tuple[int, float]:
-    priority = ["tremor", "voluntary", "camera", "transmitted"].index(kind)
+    priority = ["tremor", "undetermined", "voluntary", "camera", "transmitted"].index(kind)
     return priority, -(finding.rhythmic.amplitude or 0.0)
 
 
@@ -552,7 +552,11 @@ def prepare_overlay(analysis: Analysis, height: int) -> Overlay:
     centres = footage_centres(tracks)
     marks = region_marks(analysis, tracks.names)
     kinds = {m.kind for m in marks}
-    legend = [k for k in ("tremor", "transmitted", "voluntary", "camera", "none") if k in kinds]
+    legend = [
+        k
+        for k in ("tremor", "undetermined", "transmitted", "voluntary", "camera", "none")
+        if k in kinds
+    ]
     if any(m.twitches for m in marks):
         legend.append("twitch")
     return Overlay(

@@ -47,6 +47,7 @@ KIND_COLOURS = {
     "voluntary": BLUE,
     "camera": GREY,
     "transmitted": ORANGE,
+    "undetermined": SKY,
     "twitch": PURPLE,
 }
 #: Plot styling shared by every figure (text stays text in the SVG: searchable, small).
@@ -644,6 +645,7 @@ def _timeline_legend(ax, kinds: list[str], cuts: bool) -> None:
         "voluntary": "voluntary-like movement",
         "camera": "camera motion",
         "transmitted": "passed on from elsewhere",
+        "undetermined": "undetermined kind",
     }
     handles = [Patch(color=KIND_COLOURS[k], label=names[k]) for k in kinds if k in names]
     if "twitch" in kinds:

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from tremorscope.errors import InputError
 from tremorscope.report import figures as fg
+from tremorscope.report.kinds import KIND_LABELS, KIND_WORDS, kind_of
 from tremorscope.results import (
     Analysis,
     Asymmetry,
@@ -147,23 +148,7 @@ CONTEXT_WORDS = {
     "standing": "standing",
     "unknown": "condition unknown",
 }
-KIND_WORDS = {
-    "tremor": "tremor-like rhythm",
-    "voluntary": "voluntary-like rhythmic movement",
-    "camera": "camera motion (not the person)",
-    "transmitted": "small rhythm passed on from a larger movement elsewhere",
-    "twitches": "twitches",
-    "none": "nothing",
-}
-
-BADGE_WORDS = {
-    "tremor": "tremor-like",
-    "voluntary": "voluntary-like",
-    "camera": "camera",
-    "transmitted": "passed on",
-    "twitches": "twitches",
-    "none": "nothing",
-}
+BADGE_WORDS = KIND_LABELS
 
 
 def _e(text: object) -> str:
@@ -207,22 +192,9 @@ def part_words(part: str) -> str:
     return part.replace("_", " ")
 
 
-def is_transmitted(finding: Finding) -> bool:
-    """Whether a rhythm is reported as passed on from a larger one elsewhere."""
-    return "transmitted" in finding.quality.flags
-
-
 def shows_something(finding: Finding) -> bool:
     """A rhythm or at least one twitch was found."""
     return finding.rhythmic.detected or finding.twitches.count > 0
-
-
-def kind_of(finding: Finding) -> str:
-    """``tremor``, ``voluntary``, ``camera``, ``transmitted``, ``twitches`` or ``none``."""
-    r = finding.rhythmic
-    if r.detected:
-        return "transmitted" if is_transmitted(finding) else r.kind
-    return "twitches" if finding.twitches.count else "none"
 
 
 def ordered_parts(person: Person) -> list[str]:
@@ -338,7 +310,7 @@ def twitch_words(finding: Finding) -> str:
 def what_words(finding: Finding) -> str:
     """What was found, in words, with twitches when there were any."""
     kind = kind_of(finding)
-    if kind == "twitches":
+    if kind == "twitch":
         return twitch_words(finding)
     text = KIND_WORDS[kind]
     if kind != "none" and finding.twitches.count:
@@ -400,8 +372,11 @@ def finding_sentence(where: str, finding: Finding) -> str:
     kind = kind_of(finding)
     if kind == "none":
         return f"Nothing stands out in {where}."
-    if kind == "twitches":
+    if kind == "twitch":
         return f"{_upper_first(where)}: {twitch_words(finding)}, no rhythm."
+    if not r.detected:  # a task seen in the hand's shape, without a rhythm the pixels follow
+        why = r.kind_reasons[0] if r.kind_reasons else ""
+        return f"{_upper_first(where)}: {KIND_WORDS[kind]} ({why})."
     text = (
         f"{_upper_first(where)}: {KIND_WORDS[kind]} at {frequency_words(r)}, "
         f"size {size_words(r)}, present {presence_words(finding)}"
@@ -573,7 +548,8 @@ table.facts th { width: 190px; background: transparent; color: var(--muted); fon
   border-radius: 999px; color: #fff; vertical-align: middle; margin-left: 6px; }
 .badge.tremor { background: var(--tremor); } .badge.voluntary { background: var(--voluntary); }
 .badge.camera { background: var(--camera); } .badge.transmitted { background: var(--transmitted); }
-.badge.twitches { background: var(--twitch); } .badge.none { background: #8a93a3; }
+.badge.undetermined { background: var(--camera); }
+.badge.twitch { background: var(--twitch); } .badge.none { background: #8a93a3; }
 .fig { margin: 12px 0 18px; }
 .fig img { display: block; max-width: 100%; height: auto; border-radius: 4px;
   border: 1px solid var(--line); }

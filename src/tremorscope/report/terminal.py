@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from tremorscope.report.kinds import KIND_LABELS, KIND_WORDS
 from tremorscope.results import Analysis, Finding, Person, RatingItem
 
 
@@ -14,11 +15,7 @@ def describe_rhythm(finding: Finding) -> str:
     if not r.detected or r.frequency_hz is None:
         return "no rhythm stands out of the noise"
     lo, hi = r.frequency_ci_hz or (r.frequency_hz, r.frequency_hz)
-    what = {
-        "tremor": "tremor-like rhythm",
-        "voluntary": "voluntary-like rhythmic movement",
-        "camera": "camera motion",
-    }.get(r.kind, "rhythm")
+    what = KIND_WORDS[r.kind]
     size = f"RMS {r.amplitude:.3g} {r.amplitude_unit}"
     if (
         r.displacement_rms is not None
@@ -37,10 +34,8 @@ def _short_finding(finding: Finding) -> tuple[str, str, str]:
     """Rhythm, size and constancy of a finding in a few characters each."""
     r = finding.rhythmic
     if not r.detected or r.frequency_hz is None:
-        return "-", "", ""
-    kind = {"tremor": "tremor-like", "voluntary": "voluntary", "camera": "camera"}[r.kind]
-    if "transmitted" in finding.quality.flags:
-        kind = "passed on"
+        return ("voluntary" if r.kind == "voluntary" else "-"), "", ""
+    kind = KIND_LABELS[r.kind]
     size = f"{r.amplitude:.2g} {r.amplitude_unit}"
     if r.amplitude_cm is not None:
         size += f" ({10 * r.amplitude_cm:.2g} mm)"

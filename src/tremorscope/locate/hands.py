@@ -1,0 +1,193 @@
+"""Hand landmarks on crops placed by the pose: how wide the fingers open, how far they extend.
+
+mediapipe 0.10.14's bundled Hands model (legacy solution, ``model_complexity=0``, the lite
+landmark model; offline) runs on a square crop around each hand the pose model placed. From its
+21 landmarks come three shape measures that do not depend on the picture's resolution or
+encoding, because each is a ratio of lengths within the hand:
+
+- the hand's size in pixels (wrist to the middle finger's knuckle: the palm, which does not
+  change as the fingers move);
+- the thumb-index aperture (thumb tip to index tip, in palm lengths): it closes and reopens
+  every cycle of finger tapping;
+- the fingers' extension (mean of each fingertip's distance from the wrist over its knuckle's,
+  for the four fingers): about 2 with the hand open, near 1 in a fist, so it swings with every
+  opening and closing.
+
+A tremor moves the hand with its shape nearly unchanged (even pill-rolling is a small excursion
+of the thumb against the index); a voluntary movement of the fingers changes these ratios by a
+large share every cycle.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from tremorscope.locate.pose import Box, _quiet_native_stderr
+
+#: Landmark indices of mediapipe's hand model.
+WRIST = 0
+THUMB_TIP = 4
+INDEX_TIP = 8
+MIDDLE_MCP = 9
+#: Knuckle (MCP) and tip of the index, middle, ring and little fingers.
+FINGER_MCPS = (5, 9, 13, 17)
+FINGER_TIPS = (8, 12, 16, 20)
+#: The crop around a hand is this many times the pose's hand region (the region is sized to the
+#: palm; the fingers, spread or pointing, reach beyond it).
+CROP_SCALE = 2.2
+#: Smallest crop side in pixels worth giving the model (it works on 224 x 224).
+MIN_CROP_SIDE = 32
+#: A hand found farther than this share of the crop's side from the pose's hand is another
+#: hand (the other one, close by on the lap) or a false find.
+MAX_OFFSET = 0.35
+
+
+@dataclass(frozen=True)
+class HandShape:
+    """The shape of one hand in one frame, from its landmarks.
+
+    Attributes
+    ----------
+    t : float
+        Frame time, seconds.
+    size_px : float
+        Palm length (wrist to middle-finger knuckle), pixels.
+    aperture : float
+        Thumb tip to index tip, in palm lengths.
+    extension : float
+        Mean fingertip-to-wrist over knuckle-to-wrist distance of the four fingers (about 2
+        open, near 1 closed).
+    centre : tuple of float
+        Mean of the 21 landmarks, frame pixels (x, y).
+
+    """
+
+    t: float
+    size_px: float
+    aperture: float
+    extension: float
+    centre: tuple[float, float]
+
+
+def hand_shape(points: np.ndarray, t: float) -> HandShape | None:
+    """Shape measures of one hand from its 21 landmarks.
+
+    Parameters
+    ----------
+    points : ndarray, shape (21, 2)
+        Landmark positions in frame pixels.
+    t : float
+        Frame time, seconds.
+
+    Returns
+    -------
+    HandShape or None
+        None when the palm has no length (degenerate landmarks).
+
+    """
+    palm = float(np.linalg.norm(points[MIDDLE_MCP] - points[WRIST]))
+    if not palm > 1e-6:
+        return None
+    aperture = float(np.linalg.norm(points[THUMB_TIP] - points[INDEX_TIP])) / palm
+    tips = np.linalg.norm(points[list(FINGER_TIPS)] - points[WRIST], axis=1)
+    knuckles = np.linalg.norm(points[list(FINGER_MCPS)] - points[WRIST], axis=1)
+    extension = float(np.mean(tips / np.maximum(knuckles, 1e-6)))
+    centre = points.mean(axis=0)
+    return HandShape(t, palm, aperture, extension, (float(centre[0]), float(centre[1])))
+
+
+def hand_crop(region: Box, shape: tuple[int, int]) -> Box | None:
+    """The square crop given to the hand model around a pose-placed hand region.
+
+    Parameters
+    ----------
+    region : tuple of int
+        The hand's region ``(x, y, w, h)`` from the pose.
+    shape : tuple of int
+        Frame ``(height, width)``.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(x, y, w, h)`` inside the frame, or None when it would be under
+        :data:`MIN_CROP_SIDE`.
+
+    """
+    height, width = shape
+    x, y, w, h = region
+    side = CROP_SCALE * max(w, h)
+    cx, cy = x + w / 2, y + h / 2
+    x0 = int(np.clip(round(cx - side / 2), 0, width - 1))
+    y0 = int(np.clip(round(cy - side / 2), 0, height - 1))
+    x1 = int(np.clip(round(cx + side / 2), x0 + 1, width))
+    y1 = int(np.clip(round(cy + side / 2), y0 + 1, height))
+    if min(x1 - x0, y1 - y0) < MIN_CROP_SIDE:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
+
+
+class HandLandmarker:
+    """mediapipe's Hands model for one hand followed over a video's crops.
+
+    One instance per hand (person and side), in tracking mode: between calls the model follows
+    the hand from its last landmarks and runs its palm detector only when it loses it.
+
+    Parameters
+    ----------
+    min_confidence : float
+        Detection and presence confidence the model needs.
+
+    """
+
+    def __init__(self, min_confidence: float = 0.5) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        warnings.filterwarnings("ignore", category=UserWarning, module="google.protobuf")
+        with _quiet_native_stderr():
+            from mediapipe.python.solutions import hands as mp_hands
+
+            self._hands = mp_hands.Hands(
+                static_image_mode=False,
+                max_num_hands=1,
+                model_complexity=0,  # the lite landmark model (0 and 1 are bundled)
+                min_detection_confidence=min_confidence,
+                min_tracking_confidence=min_confidence,
+            )
+            # the first call starts the graph, which logs to stderr from native code
+            self._hands.process(np.zeros((64, 64, 3), np.uint8))
+
+    def close(self) -> None:
+        """Release the model."""
+        self._hands.close()
+
+    def landmarks(self, rgb_crop: np.ndarray, crop: Box) -> np.ndarray | None:
+        """The hand's 21 landmarks in frame pixels, or None when no hand is found.
+
+        Parameters
+        ----------
+        rgb_crop : ndarray, shape (h, w, 3), uint8
+            The crop ``crop`` of the frame, RGB.
+        crop : tuple of int
+            Where the crop lies in the frame ``(x, y, w, h)``.
+
+        Returns
+        -------
+        ndarray, shape (21, 2), or None
+            None also when the hand found lies off the crop's centre by more than
+            :data:`MAX_OFFSET` of its side (another hand).
+
+        """
+        result = self._hands.process(np.ascontiguousarray(rgb_crop))
+        if not result.multi_hand_landmarks:
+            return None
+        h, w = rgb_crop.shape[:2]
+        marks = result.multi_hand_landmarks[0].landmark
+        local = np.array([[m.x * w, m.y * h] for m in marks], dtype=float)
+        offset = np.abs(local.mean(axis=0) - np.array([w / 2, h / 2])) / np.array([w, h])
+        if offset.max() > MAX_OFFSET:
+            return None
+        return local + np.array(crop[:2], dtype=float)

@@ -1,0 +1,112 @@
+"""Hand landmarks (locate/hands.py): shape measures, crops, and the bundled model on a real hand."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tremorscope.locate.hands import (
+    CROP_SCALE,
+    MIN_CROP_SIDE,
+    HandLandmarker,
+    hand_crop,
+    hand_shape,
+)
+
+#: A photo of an open hand from Debian's opencv-doc package (.ci/run installs it).
+HAND_PHOTO = Path("/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg")
+
+
+def _open_hand() -> np.ndarray:
+    """21 landmarks of a flat open hand: palm 10 px (wrist to middle knuckle), fingers 8 px."""
+    points = np.zeros((21, 2))
+    points[1:5] = [[-3, -2], [-6, -4], [-9, -6], [-12, -8]]  # thumb, tip at (-12, -8)
+    for finger, x in enumerate((-3.0, 0.0, 3.0, 6.0)):
+        base = 5 + 4 * finger
+        points[base : base + 4] = [[x, -10], [x, -13], [x, -16], [x, -18]]
+    return points + np.array([100.0, 200.0])
+
+
+def test_hand_shape_of_an_open_hand():
+    shape = hand_shape(_open_hand(), t=1.5)
+    assert shape is not None and shape.t == 1.5
+    assert shape.size_px == pytest.approx(10.0)
+    assert shape.aperture == pytest.approx(np.hypot(9, 10) / 10)  # thumb tip to index tip
+    assert shape.extension == pytest.approx(
+        np.mean([np.hypot(x, 18) / np.hypot(x, 10) for x in (-3, 0, 3, 6)])
+    )
+
+
+def test_a_closed_hand_has_a_smaller_extension_and_aperture():
+    points = _open_hand()
+    for finger in range(4):  # fingertips folded back onto the knuckles
+        base = 5 + 4 * finger
+        points[base + 3] = points[base] + [0, 1]
+    points[4] = points[8]  # thumb tip touching the index tip
+    closed, opened = hand_shape(points, 0.0), hand_shape(_open_hand(), 0.0)
+    assert closed.extension < 0.95 < 1.7 < opened.extension
+    assert closed.aperture == pytest.approx(0.0)
+
+
+def test_degenerate_landmarks_give_no_shape():
+    assert hand_shape(np.zeros((21, 2)), 0.0) is None
+
+
+def test_hand_crop_is_larger_than_the_region_and_inside_the_frame():
+    crop = hand_crop((100, 100, 40, 40), (480, 640))
+    assert crop is not None
+    x, _, w, h = crop
+    assert w == h == round(CROP_SCALE * 40)
+    assert x + w / 2 == pytest.approx(120, abs=1)
+    edge = hand_crop((600, 440, 40, 40), (480, 640))
+    assert edge[0] + edge[2] <= 640 and edge[1] + edge[3] <= 480
+    assert CROP_SCALE * 10 < MIN_CROP_SIDE
+    assert hand_crop((0, 0, 10, 10), (480, 640)) is None
+
+
+@pytest.fixture(scope="module")
+def hand_photo() -> np.ndarray:
+    if not HAND_PHOTO.exists():
+        if os.environ.get("TREMORSCOPE_REQUIRE_HAND_PHOTO"):
+            pytest.fail(f"{HAND_PHOTO} is missing (apt-get install opencv-doc)")
+        pytest.skip("Debian's opencv-doc (the hand photo) is not installed")
+    import cv2
+
+    return cv2.imread(str(HAND_PHOTO))[:, :, ::-1].copy()
+
+
+def test_the_bundled_hand_model_finds_the_open_hand_in_a_real_photo(hand_photo):
+    model = HandLandmarker()
+    try:
+        h, w = hand_photo.shape[:2]
+        points = model.landmarks(hand_photo, (0, 0, w, h))
+    finally:
+        model.close()
+    assert points is not None and points.shape == (21, 2)
+    shape = hand_shape(points, 0.0)
+    assert shape.extension > 1.5  # the fingers are stretched out
+    assert 0.2 * h < shape.size_px < 1.5 * h
+
+
+def test_a_hand_moved_as_a_whole_keeps_its_shape(hand_photo):
+    """What a tremor does to the landmarks: the hand moves, its shape measures stay put."""
+    model = HandLandmarker()
+    shapes = []
+    h, w = hand_photo.shape[:2]
+    try:
+        for i, dx in enumerate([0, 3, 6, 3, 0, -3, -6, -3] * 2):
+            moved = np.roll(hand_photo, (dx // 2, dx), axis=(0, 1))
+            points = model.landmarks(moved, (10, 20, w, h))  # a crop placed at (10, 20)
+            assert points is not None
+            shapes.append(hand_shape(points, i / 30))
+    finally:
+        model.close()
+    apertures = [s.aperture for s in shapes]
+    extensions = [s.extension for s in shapes]
+    assert np.ptp(apertures) < 0.1 and np.ptp(extensions) < 0.1
+    centres = np.array([s.centre for s in shapes])
+    assert np.ptp(centres[:, 0]) > 8  # the landmarks did follow the movement
+    assert centres[:, 0].min() > 10  # in frame pixels: the crop's offset added

@@ -1,0 +1,187 @@
+"""The kind of a body part's movement (analysis/kinds.py) and the ratings it allows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tremorscope.analysis.kinds import (
+    HandArticulation,
+    decide_kinds,
+    hand_articulation,
+    shape_evidence,
+)
+from tremorscope.analysis.ratings import is_own_tremor, rate_person
+from tremorscope.locate.hands import HandShape
+from tremorscope.results import (
+    Finding,
+    Person,
+    Quality,
+    Rhythmic,
+    Scale,
+    Signature,
+    Twitches,
+    TwitchEvent,
+)
+
+SCALE = Scale(px_per_cm=5.0, px_per_cm_ci=(4.3, 5.8), source="given", note="")
+STILL_HAND = HandArticulation(samples=20, palm_px=45, aperture_spread=0.12, extension_spread=0.08)
+TAPPING_HAND = HandArticulation(samples=20, palm_px=45, aperture_spread=1.3, extension_spread=0.1)
+
+
+def _finding(
+    freq: float | None,
+    amp_px: float | None = None,
+    kind: str = "tremor",
+    *,
+    db: float = 20.0,
+    constancy: float = 0.8,
+    context: str = "rest",
+    twitches: int = 0,
+) -> Finding:
+    rhythmic = Rhythmic(
+        detected=freq is not None,
+        kind=kind if freq else "none",
+        kind_reasons=["engine"] if freq else [],
+        frequency_hz=freq,
+        amplitude=amp_px,
+        amplitude_unit="px",
+        amplitude_cm=None if amp_px is None else amp_px / SCALE.px_per_cm,
+        amplitude_peak_to_peak_max_cm=None if amp_px is None else 3 * amp_px / SCALE.px_per_cm,
+        amplitude_peak_to_peak_max_cm_ci=None
+        if amp_px is None
+        else (2.8 * amp_px / SCALE.px_per_cm, 3.2 * amp_px / SCALE.px_per_cm),
+        peak_to_background_db=db if freq else None,
+        constancy=constancy if freq else None,
+        episodes=[(0.0, 5.0)] if freq else [],
+    )
+    events = [TwitchEvent(t=1.0 + i, size=1.0, duration_s=0.1) for i in range(twitches)]
+    return Finding(
+        rhythmic=rhythmic,
+        twitches=Twitches(count=twitches, rate_per_min=6.0 * twitches, events=events, unit="px"),
+        signature=Signature(context=context),
+        quality=Quality(analysed_duration_s=6.0),
+    )
+
+
+def _shapes(apertures: list[float]) -> list[HandShape]:
+    return [HandShape(0.25 * i, 45.0, a, 1.8, (0.0, 0.0)) for i, a in enumerate(apertures)]
+
+
+def test_hand_articulation_needs_samples_and_measures_the_spread():
+    assert hand_articulation(_shapes([0.5] * 5)) is None
+    art = hand_articulation(_shapes([0.1, 1.4] * 10))
+    assert art is not None and art.samples == 20
+    assert art.aperture_spread == pytest.approx(1.3)
+    assert art.extension_spread == pytest.approx(0.0)
+
+
+def test_shape_evidence_grows_with_the_spread():
+    assert shape_evidence(STILL_HAND).voluntary == 0.0
+    assert "keeps its shape" in shape_evidence(STILL_HAND).reason
+    assert shape_evidence(TAPPING_HAND).voluntary == 1.0
+    half = HandArticulation(20, 45, 0.4, 0.1)
+    assert 0 < shape_evidence(half).voluntary < 1
+
+
+def test_a_tapping_hand_is_voluntary_and_not_rated():
+    parts = {"left_hand": _finding(3.6, 3.0, context="postural")}
+    decide_kinds(parts, {"left_hand": TAPPING_HAND}, SCALE)
+    r = parts["left_hand"].rhythmic
+    assert r.kind == "voluntary" and r.kind_confidence == 1.0
+    assert "palm lengths" in r.kind_reasons[0]
+    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
+    person.scale = SCALE
+    items, _ = rate_person(person)
+    left = next(i for i in items if i.item == "3.15" and i.body_part == "left_arm")
+    assert not left.assessable and "voluntary movement" in left.reason
+
+
+def test_a_hand_at_work_without_a_measured_rhythm_is_still_voluntary():
+    parts = {"left_hand": _finding(None, twitches=2)}
+    decide_kinds(parts, {"left_hand": TAPPING_HAND}, SCALE)
+    f = parts["left_hand"]
+    assert f.kind == "voluntary" and not f.rhythmic.detected
+    assert f.twitches.count == 0 and "twitches_withdrawn" in f.quality.flags
+
+
+def test_a_trembling_hand_that_keeps_its_shape_is_tremor_and_rated():
+    parts = {"right_hand": _finding(5.0, 3.0)}
+    decide_kinds(parts, {"right_hand": STILL_HAND}, SCALE)
+    r = parts["right_hand"].rhythmic
+    assert r.kind == "tremor" and r.kind_confidence > 0.5
+    assert is_own_tremor(parts["right_hand"])
+    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
+    person.scale = SCALE
+    items, _ = rate_person(person)
+    rue = next(i for i in items if i.item == "3.17" and i.body_part == "right_arm")
+    assert rue.assessable and rue.score == 2  # 1.8 cm peak-to-peak
+
+
+def test_the_waveform_cue_alone_does_not_make_a_rhythm_voluntary():
+    parts = {"right_foot": _finding(3.0, 2.0, "voluntary")}  # engine: harmonic at 2x
+    decide_kinds(parts, {}, SCALE)
+    assert parts["right_foot"].rhythmic.kind == "tremor"
+    assert any("waveform" in why for why in parts["right_foot"].rhythmic.kind_reasons)
+
+
+def test_a_very_large_slow_rhythm_is_voluntary_by_its_size():
+    parts = {"right_knee": _finding(2.5, 40.0)}  # 8 cm RMS
+    decide_kinds(parts, {}, SCALE)
+    assert parts["right_knee"].rhythmic.kind == "voluntary"
+    middling = {"right_knee": _finding(2.5, 20.0)}  # 4 cm RMS: tremor or jiggling?
+    decide_kinds(middling, {}, SCALE)
+    assert middling["right_knee"].rhythmic.kind == "undetermined"
+
+
+def test_no_voluntary_movement_is_faster_than_seven_hz():
+    parts = {"right_knee": _finding(9.0, 20.0)}
+    decide_kinds(parts, {}, SCALE)
+    r = parts["right_knee"].rhythmic
+    assert r.kind == "tremor"
+    assert "faster than any voluntary" in r.kind_reasons[1]
+
+
+def test_a_tiny_rhythm_beside_a_voluntary_task_is_undetermined_not_tremor():
+    parts = {
+        "left_hand": _finding(None),
+        "right_hand": _finding(3.6, 0.25),  # 0.5 mm while the left hand taps
+        "right_foot": _finding(6.0, 1.5),  # 3 mm: large enough to stand on its own
+    }
+    decide_kinds(parts, {"left_hand": TAPPING_HAND, "right_hand": STILL_HAND}, SCALE)
+    assert parts["right_hand"].rhythmic.kind == "undetermined"
+    assert "may be passed on" in parts["right_hand"].rhythmic.kind_reasons[0]
+    assert parts["right_foot"].rhythmic.kind == "tremor"
+    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
+    person.scale = SCALE
+    items, _ = rate_person(person)
+    rue = next(i for i in items if i.item == "3.17" and i.body_part == "right_arm")
+    assert not rue.assessable and "undetermined" in rue.reason
+
+
+def test_camera_and_transmitted_rhythms_keep_their_kind():
+    parts = {"head": _finding(4.0, 0.3, "camera"), "left_knee": _finding(3.0, 0.2, "transmitted")}
+    decide_kinds(parts, {}, SCALE)
+    assert parts["head"].rhythmic.kind == "camera"
+    assert parts["left_knee"].rhythmic.kind == "transmitted"
+    assert not any(is_own_tremor(f) for f in parts.values())
+
+
+def test_a_weak_tremor_is_not_rated():
+    parts = {"right_hand": _finding(5.0, 2.0, db=6.5, constancy=0.15)}
+    parts["right_hand"].quality.flags.append("weak_rhythm")
+    decide_kinds(parts, {}, SCALE)
+    r = parts["right_hand"].rhythmic
+    assert r.kind == "tremor" and r.kind_confidence < 0.5
+    assert not is_own_tremor(parts["right_hand"])
+    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
+    person.scale = SCALE
+    items, _ = rate_person(person)
+    rue = next(i for i in items if i.item == "3.17" and i.body_part == "right_arm")
+    assert not rue.assessable and "too uncertain" in rue.reason
+
+
+def test_the_derived_kind_survives_a_json_round_trip():
+    f = _finding(None, twitches=1)
+    assert f.kind == "twitch"
+    again = Finding.model_validate_json(f.model_dump_json())
+    assert again.kind == "twitch" and again.twitches.count == 1
