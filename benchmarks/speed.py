@@ -22,8 +22,14 @@ tremor is found at its frequency and size.
 Then it runs the synthetic ground-truth suite (``video_injection.py``: 20 injected cases and a
 two-person composite) and prints its summary, so that no speed-up silently costs accuracy.
 
+It also prints what the hand-landmark model cost (calls, ms per call, share of the wall time)
+and, with ``--baseline REV``, analyses every clip with that git revision too (its ``src``
+unpacked with ``git archive``, run on the same interpreter), so the two versions are compared
+in one run on the same machine state.
+
 Run: ``python benchmarks/speed.py [--out DIR] [--reuse] [--skip-long] [--skip-suite]
-[--build-only]``; about 25 min (building the 10-minute clip and the suite's clips included).
+[--build-only] [--baseline REV]``; about 25 min (building the 10-minute clip and the suite's
+clips included).
 """
 
 from __future__ import annotations
@@ -155,7 +161,9 @@ steady = (marks["n"] - 1) / max(marks["last"] - marks["first"], 1e-9)
 rows = {f"P{p.id}.{k}": [f.rhythmic.kind, f.rhythmic.frequency_hz, f.rhythmic.amplitude,
         "transmitted" in f.quality.flags] for p in a.people for k, f in p.body_parts.items()}
 print(json.dumps({"frames": a.processing.frames, "wall": wall, "parts": rows, "steady": steady,
-                  "fixed": wall - (marks["last"] - marks["first"])}))
+                  "fixed": wall - (marks["last"] - marks["first"]),
+                  "hand_calls": getattr(a.processing, "hand_landmark_calls", 0),
+                  "hand_s": getattr(a.processing, "hand_landmark_s", 0.0)}))
 """
 
 #: The same pass with nothing to track (no points chosen): decoding, grey conversion, the pose
@@ -173,14 +181,18 @@ print(json.dumps({"frames": m.n_frames, "wall": time.perf_counter() - t0, "parts
 """
 
 
-def analyse(path: Path, code: str = CHILD) -> dict:
+def analyse(path: Path, code: str = CHILD, source: Path | None = None) -> dict:
     """Full analysis in a child process: its wall time, CPU time and peak memory.
 
-    ``code`` is the child's program (:data:`UNTRACKED_CHILD`: the pass without tracking).
+    ``code`` is the child's program (:data:`UNTRACKED_CHILD`: the pass without tracking);
+    ``source``, a folder holding another version's ``tremorscope`` package (``--baseline``).
     """
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     t0 = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True)
+                             stderr=subprocess.DEVNULL, text=True, env=env)
     out = child.stdout.read() if child.stdout else ""
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -224,6 +236,18 @@ def run_suite(work: Path) -> list[str]:
     return [line for line in done.stdout.splitlines() if line.startswith(keep)]
 
 
+def baseline_source(revision: str, work: Path) -> Path:
+    """The ``src`` folder of another git revision of this project, unpacked under ``work``."""
+    top = Path(__file__).resolve().parents[1]
+    target = work / f"baseline-{revision.replace('/', '_')}"
+    if not (target / "src" / "tremorscope").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(top), "archive", revision, "src"],
+                                 capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target / "src"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="keep the clips here")
@@ -233,6 +257,11 @@ def main() -> int:
     parser.add_argument(
         "--skip-suite", action="store_true", help="leave out the injection suite (about 8 min)"
     )
+    parser.add_argument(
+        "--baseline", metavar="REV",
+        help="also analyse each clip with this git revision (e.g. v0.4.0's commit), in the same "
+        "run, and print how much slower or faster this version is",
+    )
     args = parser.parse_args()
     if not REALDATA.exists():
         print(f"skipped: {REALDATA} not found")
@@ -240,6 +269,7 @@ def main() -> int:
     work = args.out or Path(tempfile.mkdtemp(prefix="tremorscope-speed-"))
     work.mkdir(parents=True, exist_ok=True)
     specs = [s for s in SPECS if not (args.skip_long and s.seconds > 60)]
+    base = baseline_source(args.baseline, work) if args.baseline else None
     print(f"{'clip':<17}{'size':>10}{'frames':>7}{'decode/s':>9}{'untracked/s':>12}"
           f"{'analyse/s':>10}{'ratio':>6}{'x real':>7}{'steady/s':>9}{'fixed s':>8}{'peak MB':>8}"
           f"{'cores':>6}  accuracy")
@@ -251,6 +281,7 @@ def main() -> int:
         info = probe_video(clip)
         n, decode_s = decode_only(clip)
         untracked = analyse(clip, UNTRACKED_CHILD) if spec.seconds <= 60 else None
+        before = analyse(clip, source=base) if base is not None else None
         result = analyse(clip)
         decode_fps = n / decode_s
         untracked_fps = untracked and untracked["frames"] / untracked["process_wall"]
@@ -267,13 +298,24 @@ def main() -> int:
             "peak_mb": round(result["peak_mb"]), "cores": round(result["cpu"] /
                                                                 result["process_wall"], 2),
             "accuracy": judge(result, spec),
+            "hand_calls": result["hand_calls"],
+            "hand_ms_per_call": round(1000 * result["hand_s"] / max(result["hand_calls"], 1), 2),
+            "hand_share": round(result["hand_s"] / result["process_wall"], 3),
         }
+        if before is not None:
+            row["baseline_fps"] = round(before["frames"] / before["process_wall"], 1)
+            row["slower_than_baseline"] = round(1 - analyse_fps / row["baseline_fps"], 3)
         rows.append(row)
         print(f"{spec.name:<17}{info.width:>5}x{info.height:<4}{n:>7}{decode_fps:>9.0f}"
               f"{untracked_fps or float('nan'):>12.0f}{analyse_fps:>10.1f}"
               f"{row['ratio']:>6.2f}{row['realtime']:>7.2f}{row['steady_fps']:>9.1f}"
               f"{row['fixed_s']:>8.1f}"
               f"{row['peak_mb']:>8}{row['cores']:>6.2f}  {row['accuracy']}", flush=True)
+        print(f"{'':<17}hand landmarks: {row['hand_calls']} calls, {row['hand_ms_per_call']} ms "
+              f"each, {100 * row['hand_share']:.1f} % of the wall time (in the pose thread)"
+              + (f"; baseline {row['baseline_fps']} frames/s: this version "
+                 f"{100 * row['slower_than_baseline']:+.1f} % slower" if before else ""),
+              flush=True)
     suite = []
     if not (args.build_only or args.skip_suite):
         suite = run_suite(work)

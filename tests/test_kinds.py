@@ -166,8 +166,16 @@ def test_camera_and_transmitted_rhythms_keep_their_kind():
     assert not any(is_own_tremor(f) for f in parts.values())
 
 
+def test_a_weak_brief_rhythm_is_undetermined():
+    parts = {"left_hand": _finding(8.8, 0.6, db=7.2, constancy=0.1)}
+    parts["left_hand"].quality.flags.append("weak_rhythm")
+    decide_kinds(parts, {}, SCALE)
+    r = parts["left_hand"].rhythmic
+    assert r.kind == "undetermined" and "too weak and brief" in r.kind_reasons[0]
+
+
 def test_a_weak_tremor_is_not_rated():
-    parts = {"right_hand": _finding(5.0, 2.0, db=6.5, constancy=0.15)}
+    parts = {"right_hand": _finding(5.0, 2.0, db=13.0, constancy=0.35)}
     parts["right_hand"].quality.flags.append("weak_rhythm")
     decide_kinds(parts, {}, SCALE)
     r = parts["right_hand"].rhythmic
@@ -185,3 +193,23 @@ def test_the_derived_kind_survives_a_json_round_trip():
     assert f.kind == "twitch"
     again = Finding.model_validate_json(f.model_dump_json())
     assert again.kind == "twitch" and again.twitches.count == 1
+
+
+def test_jerks_of_a_hand_at_work_are_no_twitches_of_the_knee_it_passes_over():
+    parts = {"left_hand": _finding(None), "left_knee": _finding(None, twitches=2)}
+    parts["left_foot"] = _finding(None, twitches=1)
+    boxes = {"left_hand": (100, 100, 40, 40), "left_knee": (110, 120, 30, 30)}
+    boxes["left_foot"] = (100, 300, 40, 40)
+    decide_kinds(parts, {"left_hand": TAPPING_HAND}, SCALE, boxes)
+    assert parts["left_knee"].twitches.count == 0
+    assert "overlaps" in parts["left_knee"].quality.messages[-1]
+    assert parts["left_foot"].twitches.count == 1  # far from the hand: its own
+
+
+def test_a_jerk_of_many_centimetres_is_a_movement_not_a_twitch():
+    parts = {"right_knee": _finding(None, twitches=2)}
+    parts["right_knee"].twitches.events[0].size = 40.0  # 8 cm at 5 px/cm
+    decide_kinds(parts, {}, SCALE)
+    tw = parts["right_knee"].twitches
+    assert tw.count == 1 and tw.longer_movements == 1
+    assert tw.rate_per_min == 6.0

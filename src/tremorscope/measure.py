@@ -162,6 +162,10 @@ class VideoMeasurement:
     hands : dict
         ``(track key, "left_hand" | "right_hand")`` to the hand's shape from its landmarks,
         sampled about :data:`HAND_RATE_HZ` times a second (see :mod:`tremorscope.locate.hands`).
+    picture_types : str
+        How the encoder coded each frame, one letter a frame (``I``, ``P``, ``B``, ``?``).
+    hand_calls, hand_seconds : int, float
+        Calls of the hand model and the time they took (s, in the pose thread).
 
     """
 
@@ -178,6 +182,9 @@ class VideoMeasurement:
     shoulder_px: dict[int, list[float]] = field(default_factory=dict)
     conditions: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
     hands: dict[tuple[int, str], list[HandShape]] = field(default_factory=dict)
+    picture_types: str = ""
+    hand_calls: int = 0
+    hand_seconds: float = 0.0
 
     @property
     def n_frames(self) -> int:
@@ -248,9 +255,15 @@ class _Lookahead:
         self._hand_models: dict[tuple[int, str], HandLandmarker] = {}
         #: What the hand model found: (sighting serial, person's place in it, side, shape).
         self.hand_shapes: list[tuple[int, int, str, HandShape]] = []
+        #: How the encoder coded each frame (``I``, ``P``, ``B``, ``?``), in order.
+        self.picture_types: list[str] = []
+        #: Calls of the hand model and the seconds they took (its cost, for the benchmarks).
+        self.hand_calls = 0
+        self.hand_seconds = 0.0
 
     def __call__(self, frame: Frame) -> None:
         image = frame.image
+        self.picture_types.append(frame.picture_type)
         cut = self.shots.update(image)
         starts = frame.index == 0 or cut or frame.t - self.start_t >= self.chunk_s
         sighting = None
@@ -307,7 +320,10 @@ class _Lookahead:
             model = self._hand_models.get((place, side))
             if model is None:
                 model = self._hand_models[place, side] = HandLandmarker()
+            started = time.perf_counter()
             points = model.landmarks(pixels, crop)
+            self.hand_seconds += time.perf_counter() - started
+            self.hand_calls += 1
             shape = hand_shape(points, t) if points is not None else None
             if shape is not None:
                 self.hand_shapes.append((serial, place, side, shape))
@@ -637,6 +653,8 @@ def measure_video(
             detector.result().close()
     result = state.result(time.perf_counter() - started)
     result.hands = state.hands_of(ahead.hand_shapes)
+    result.picture_types = "".join(ahead.picture_types)
+    result.hand_calls, result.hand_seconds = ahead.hand_calls, ahead.hand_seconds
     return result
 
 

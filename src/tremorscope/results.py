@@ -340,6 +340,12 @@ class Processing(_Model):
     frames: int
     elapsed_s: float
     frames_per_s: float
+    hand_landmark_calls: int = Field(
+        0, description="Video: calls of the hand-landmark model (each hand a few times a second)."
+    )
+    hand_landmark_s: float = Field(
+        0.0, description="Video: seconds those calls took, in the pose model's thread."
+    )
 
 
 @dataclass

@@ -63,9 +63,16 @@ TREMOR_BELOW = 0.35
 PASSED_ON_CM = 0.1
 #: Frequencies closer than this (Hz) are the same rhythm for that question.
 NEAR_HZ = 0.6
+#: A jerk larger than this (cm, peak) is a movement (a gesture, a hand put down), not a twitch.
+MAX_TWITCH_CM = 5.0
+#: Regions overlapping by this share of the smaller one see each other's movements.
+MIN_OVERLAP = 0.2
 #: Spectral prominence (dB above the background) at which a rhythm's own evidence is weakest
 #: (the detection threshold) and full.
 PROMINENCE_DB = (6.0, 18.0)
+#: A rhythm whose own evidence (:func:`spectral_confidence`) is below this (barely above the
+#: background, present in a brief burst or two) is too weak to tell what it is: undetermined.
+MIN_RHYTHM_EVIDENCE = 0.35
 
 
 @dataclass(frozen=True)
@@ -246,7 +253,18 @@ def _judge(
                 *reasons,
             ],
         )
-    confidence = spectral_confidence(finding) * (1.0 - voluntary)
+    own = spectral_confidence(finding)
+    if own < MIN_RHYTHM_EVIDENCE:
+        return (
+            "undetermined",
+            0.5,
+            [
+                f"too weak and brief to tell what it is ({r.peak_to_background_db or 0:.1f} dB "
+                f"over the background, present {100 * (r.constancy or 0):.0f} % of the time)",
+                *reasons,
+            ],
+        )
+    confidence = own * (1.0 - voluntary)
     return (
         "tremor",
         confidence,
@@ -258,6 +276,7 @@ def decide_kinds(
     parts: dict[str, Finding],
     hands: dict[str, HandArticulation],
     scale: Scale | None,
+    boxes: dict[str, tuple[int, int, int, int]] | None = None,
 ) -> None:
     """Decide the kind of every body part's movement of one person, in place.
 
@@ -272,9 +291,16 @@ def decide_kinds(
         ``"left_hand"``/``"right_hand"`` to the hand's articulation, where landmarks were seen.
     scale : Scale or None
         The person's scale, for sizes relative to the body.
+    boxes : dict, optional
+        Body-part name to its region ``(x, y, w, h)``: a part whose region overlaps that of a
+        part performing a voluntary movement (a hand moving over the knee it rests on) does
+        not count that movement's jerks as its own twitches.
 
     """
     moving: dict[str, float | None] = {}  # parts performing a voluntary movement: their Hz
+    if scale is not None:
+        for finding in parts.values():
+            _large_jerks_are_movements(finding, scale)
     for part, finding in parts.items():
         r = finding.rhythmic
         hand = hands.get(part)
@@ -294,6 +320,14 @@ def decide_kinds(
             moving[part] = None
         if r.kind == "voluntary" and finding.twitches.count:
             _drop_twitches(finding, "they are part of the body part's voluntary movement")
+    for part, finding in parts.items():
+        crossing = [m for m in moving if m != part and _overlap(boxes, part, m) >= MIN_OVERLAP]
+        if crossing and finding.twitches.count and finding.rhythmic.kind != "voluntary":
+            _drop_twitches(
+                finding,
+                f"the {crossing[0].replace('_', ' ')}, whose region overlaps this one, performs "
+                "a voluntary movement",
+            )
     for part, finding in parts.items():
         r = finding.rhythmic
         if not r.detected or r.kind != "tremor":
@@ -326,6 +360,36 @@ def _possible_source(
         if f_other is None or abs(f_other - (r.frequency_hz or 0.0)) <= NEAR_HZ:
             return other, f"{10 * cm:.1f} mm RMS"
     return None
+
+
+def _large_jerks_are_movements(finding: Finding, scale: Scale) -> None:
+    """Count jerks over :data:`MAX_TWITCH_CM` as longer movements, not twitches."""
+    tw = finding.twitches
+    if tw.unit != "px" or not tw.count:
+        return
+    limit = MAX_TWITCH_CM * scale.px_per_cm
+    kept = [e for e in tw.events if e.size < limit]
+    large = tw.count - len(kept)
+    if not large:
+        return
+    rate = tw.rate_per_min / tw.count
+    tw.events, tw.count = kept, len(kept)
+    tw.rate_per_min = round(rate * len(kept), 3)
+    tw.longer_movements += large
+    finding.quality.flags.append("large_jerks_are_movements")
+    finding.quality.messages.append(
+        f"{large} jerk(s) larger than {MAX_TWITCH_CM:.0f} cm counted as movements, not twitches"
+    )
+
+
+def _overlap(boxes: dict[str, tuple[int, int, int, int]] | None, a: str, b: str) -> float:
+    """Share of the smaller of two parts' regions that lies inside the other (0 if unknown)."""
+    if not boxes or a not in boxes or b not in boxes:
+        return 0.0
+    (ax, ay, aw, ah), (bx, by, bw, bh) = boxes[a], boxes[b]
+    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
+    return iw * ih / max(min(aw * ah, bw * bh), 1)
 
 
 def _drop_twitches(finding: Finding, why: str) -> None:

@@ -14,6 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from tremorscope.analysis import analyze_uniform, choose_dominant
+from tremorscope.analysis.artefacts import (
+    apply_floor,
+    camera_jumps,
+    encoding_cycle_hz,
+    withdraw_encoding_cycle,
+    withdraw_simultaneous_jumps,
+    withdraw_small_twitches,
+)
 from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
 from tremorscope.analysis.engine import signature_for
 from tremorscope.analysis.kinds import decide_kinds, hand_articulation
@@ -41,20 +49,6 @@ from tremorscope.signals import to_uniform
 from tremorscope.signals.model import SignalGroup
 from tremorscope.video import is_variable_rate
 
-#: Smallest rhythm (px RMS) reported from video: below it, tracking noise and compression
-#: artefacts of a still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade
-#: on H.264, see MEASURED.md).
-MIN_VIDEO_RHYTHM_PX = 0.1
-#: Smallest twitch (px, peak of the band-limited magnitude) counted from video. A jerk is one
-#: event, with none of the averaging over cycles that lets a 0.1 px RMS rhythm stand out of the
-#: noise, so it must be larger: three times the floor's RMS, about twice a sinusoid's peak at it.
-MIN_VIDEO_TWITCH_PX = 3 * MIN_VIDEO_RHYTHM_PX
-#: Twitches this close in time (s) in different regions are one moment.
-SIMULTANEOUS_S = 0.07
-#: ... and a video event when seen in at least this share of the measured regions, and in at
-#: least this many.
-SIMULTANEOUS_SHARE = 0.75
-MIN_SIMULTANEOUS = 3
 #: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
 #: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
 LOW_BITS_PER_PIXEL = 0.05
@@ -123,9 +117,10 @@ def video_analysis(
             )
     camera = _camera(m, config, cut_times)
     compensated_share = m.camera_chunks / max(m.chunks, 1)
-    _apply_floor(findings)
-    _withdraw_small_twitches(findings)
-    _withdraw_simultaneous_jumps(findings, camera)
+    apply_floor(findings)
+    withdraw_encoding_cycle(findings, encoding_cycle_hz(m.picture_types, m.info.fps))
+    withdraw_small_twitches(findings)
+    withdraw_simultaneous_jumps(findings, camera, m.times, camera_jumps(m.camera))
     _flag_compression(findings, m.info.bits_per_pixel)
     for group in findings.values():
         widen_for_tracking(group.finding.rhythmic)
@@ -146,7 +141,7 @@ def video_analysis(
             for (key, side), shapes in m.hands.items()
             if key == p.id - 1 and (art := hand_articulation(shapes)) is not None
         }
-        decide_kinds(p.body_parts, hands, p.scale)
+        decide_kinds(p.body_parts, hands, p.scale, p.part_boxes)
         for part, finding in p.body_parts.items():
             _set_condition(finding, context, m.conditions.get((p.id - 1, part), []))
         p.ratings, p.asymmetry = rate_person(p)
@@ -192,6 +187,8 @@ def video_analysis(
             frames=m.n_frames,
             elapsed_s=round(m.elapsed_s, 2),
             frames_per_s=round(m.n_frames / elapsed, 1),
+            hand_landmark_calls=m.hand_calls,
+            hand_landmark_s=round(m.hand_seconds, 3),
         ),
     )
     names = [_series_name(key) for key in m.series]
@@ -336,104 +333,6 @@ def _zoom_range(zoom: np.ndarray) -> tuple[float, float] | None:
     if finite.size == 0:
         return None
     return round(float(finite.min()), 4), round(float(finite.max()), 4)
-
-
-def _apply_floor(findings: dict[str, Group]) -> None:
-    """Mark rhythms too small to be told from tracking and compression noise as not detected.
-
-    Their frequency and size stay in the result (a user who drew a region around a vibrating
-    object wants to see the rhythm that is there), flagged ``below_measurement_floor``; they are
-    never called tremor, never scored.
-    """
-    for group in findings.values():
-        r = group.finding.rhythmic
-        if r.detected and r.amplitude is not None and r.amplitude < MIN_VIDEO_RHYTHM_PX:
-            group.finding.rhythmic = Rhythmic(
-                detected=False,
-                kind_reasons=[
-                    f"{r.amplitude:.3f} px RMS: under the {MIN_VIDEO_RHYTHM_PX} px that video "
-                    "tracking can vouch for"
-                ],
-                frequency_hz=r.frequency_hz,
-                frequency_ci_hz=r.frequency_ci_hz,
-                amplitude=r.amplitude,
-                amplitude_unit=r.amplitude_unit,
-                peak_to_background_db=r.peak_to_background_db,
-            )
-            group.finding.signature = Signature(statement="No rhythm to compare with tremor types.")
-            q = group.finding.quality
-            q.flags.append("below_measurement_floor")
-            q.messages.append(
-                f"a rhythm at {r.frequency_hz:.2f} Hz of {r.amplitude:.3f} px RMS stands out of "
-                f"this region's noise but is below the {MIN_VIDEO_RHYTHM_PX} px that video "
-                "tracking can vouch for: reported as not detected, never as tremor"
-            )
-
-
-def _withdraw_small_twitches(findings: dict[str, Group]) -> None:
-    """Twitches obey the measurement floor too: smaller jerks are not counted."""
-    for group in findings.values():
-        tw = group.finding.twitches
-        if tw.unit != "px" or not tw.count:
-            continue
-        kept = [e for e in tw.events if e.size >= MIN_VIDEO_TWITCH_PX]
-        if len(kept) == tw.count:
-            continue
-        dropped = tw.count - len(kept)
-        _keep_twitches(group.finding, kept)
-        q = group.finding.quality
-        q.flags.append("twitches_below_measurement_floor")
-        q.messages.append(
-            f"{dropped} jerk(s) under {MIN_VIDEO_TWITCH_PX} px not counted as twitches: "
-            "smaller than video tracking can vouch for"
-        )
-
-
-def _withdraw_simultaneous_jumps(findings: dict[str, Group], camera: Group | None) -> None:
-    """Jumps seen at once in most regions (a splice, a compression glitch) are a video event.
-
-    A twitch at the time of a jump of the camera's own series, or at the same time as twitches
-    in at least :data:`SIMULTANEOUS_SHARE` of the measured regions (and at least
-    :data:`MIN_SIMULTANEOUS` of them), is withdrawn from every region that shows it.
-    """
-    measured = [g for g in findings.values() if "not_measurable" not in g.finding.quality.flags]
-    times = sorted(e.t for g in measured for e in g.finding.twitches.events)
-    camera_times = (
-        [e.t for e in camera.finding.twitches.events if e.size >= MIN_VIDEO_TWITCH_PX]
-        if camera is not None
-        else []
-    )
-    events = []
-    for t in times:
-        near = sum(
-            any(abs(e.t - t) <= SIMULTANEOUS_S for e in g.finding.twitches.events) for g in measured
-        )
-        on_camera = any(abs(c - t) <= SIMULTANEOUS_S for c in camera_times)
-        if on_camera or (near >= MIN_SIMULTANEOUS and near >= SIMULTANEOUS_SHARE * len(measured)):
-            events.append(t)
-    if not events:
-        return
-    for g in measured:
-        tw = g.finding.twitches
-        kept = [e for e in tw.events if all(abs(e.t - t) > SIMULTANEOUS_S for t in events)]
-        if len(kept) == tw.count:
-            continue
-        _keep_twitches(g.finding, kept)
-        q = g.finding.quality
-        q.flags.append("video_event")
-        q.messages.append(
-            "a jump at the same moment in the camera's motion or in most regions (a cut, a "
-            "splice, a compression glitch) is an event of the video, not a twitch"
-        )
-
-
-def _keep_twitches(finding: Finding, kept: list) -> None:
-    """Keep only ``kept`` of a finding's twitch events (count and rate follow)."""
-    tw = finding.twitches
-    rate = tw.rate_per_min / tw.count if tw.count else 0.0
-    tw.events = kept
-    tw.count = len(kept)
-    tw.rate_per_min = round(rate * len(kept), 3)
 
 
 def _flag_compression(findings: dict[str, Group], bits_per_pixel: float | None) -> None:

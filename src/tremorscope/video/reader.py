@@ -173,6 +173,13 @@ class Frame:
         """The whole grey image in full range (0-255), as FFmpeg's conversion to grey gives it."""
         return self.image.full()
 
+    @property
+    def picture_type(self) -> str:
+        """How the encoder coded this frame: ``I``, ``P``, ``B`` (or ``?`` when not told)."""
+        kind = self._frame.pict_type  # FFmpeg's AVPictureType: 1 I, 2 P, 3 B (an int in PyAV 18)
+        name = getattr(kind, "name", None) or {1: "I", 2: "P", 3: "B"}.get(int(kind), "")
+        return name if name in ("I", "P", "B") else "?"
+
     def rgb(self) -> np.ndarray:
         """The frame as an RGB array (height, width, 3), rotated for display."""
         return rotate(self._frame.to_ndarray(format="rgb24"), self._rotation)

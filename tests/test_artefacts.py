@@ -1,0 +1,113 @@
+"""What video can't vouch for (analysis/artefacts.py): floors, the encoder's cycle, video jumps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tremorscope.analysis.artefacts import (
+    MIN_VIDEO_RHYTHM_PX,
+    MIN_VIDEO_TWITCH_PX,
+    apply_floor,
+    camera_jumps,
+    encoding_cycle_hz,
+    withdraw_encoding_cycle,
+    withdraw_simultaneous_jumps,
+    withdraw_small_twitches,
+)
+from tremorscope.results import (
+    Finding,
+    Group,
+    Quality,
+    Rhythmic,
+    Signature,
+    Twitches,
+    TwitchEvent,
+)
+from tremorscope.video import iter_frames
+
+
+def _group(freq: float | None = None, amp: float | None = None, twitches=()) -> Group:
+    events = [TwitchEvent(t=t, size=size, duration_s=0.1) for t, size in twitches]
+    finding = Finding(
+        rhythmic=Rhythmic(
+            detected=freq is not None,
+            kind="tremor" if freq else "none",
+            frequency_hz=freq,
+            amplitude=amp,
+            amplitude_unit="px",
+        ),
+        twitches=Twitches(
+            count=len(events), rate_per_min=10.0 * len(events), events=events, unit="px"
+        ),
+        signature=Signature(),
+        quality=Quality(),
+    )
+    return Group(name="r", channels=["x", "y"], kind="position", unit="px", finding=finding)
+
+
+def test_encoding_cycle_of_three_b_frames_at_30_fps_is_7_5_hz():
+    assert encoding_cycle_hz("I" + "BBBP" * 40, 30.0) == [7.5]
+    assert encoding_cycle_hz("I" + "BBP" * 50, 30.0) == [10.0]
+    assert encoding_cycle_hz("IBP" * 3 + "P" * 100, 25.0) == []  # no B frames: no cycle
+    assert encoding_cycle_hz("?" * 200, 30.0) == []  # types unknown
+    assert encoding_cycle_hz("I" + "BP" * 60, 30.0) == []  # at Nyquist: never seen
+
+
+def test_the_cycle_is_read_from_real_x264_output(carphone):
+    frames = list(iter_frames(carphone.base))
+    types = "".join(f.picture_type for f in frames)
+    assert types[0] == "I" and "BBBP" in types  # libx264's default: three B frames
+    fps = 1 / np.median(np.diff([f.t for f in frames]))
+    assert encoding_cycle_hz(types, fps) == pytest.approx([fps / 4])
+
+
+def test_a_small_rhythm_at_the_encoders_cycle_is_withdrawn_with_its_frequency_kept():
+    findings = {"knee": _group(7.51, 0.15), "foot": _group(7.51, 1.2), "hand": _group(6.0, 0.15)}
+    withdraw_encoding_cycle(findings, [7.5])
+    knee = findings["knee"].finding
+    assert not knee.rhythmic.detected and knee.rhythmic.frequency_hz == pytest.approx(7.51)
+    assert "encoding_cycle" in knee.quality.flags and knee.kind == "none"
+    assert findings["foot"].finding.rhythmic.detected  # too large for the encoder
+    assert findings["hand"].finding.rhythmic.detected  # another frequency
+
+
+def test_floor_keeps_the_frequency_of_what_it_withdraws():
+    findings = {"a": _group(4.0, 0.5 * MIN_VIDEO_RHYTHM_PX), "b": _group(4.0, 0.5)}
+    apply_floor(findings)
+    a = findings["a"].finding
+    assert not a.rhythmic.detected and a.rhythmic.frequency_hz == 4.0
+    assert a.rhythmic.amplitude == pytest.approx(0.05)
+    assert "below_measurement_floor" in a.quality.flags
+    assert findings["b"].finding.rhythmic.detected
+
+
+def test_twitches_obey_a_floor():
+    findings = {"a": _group(twitches=[(1.0, 0.5 * MIN_VIDEO_TWITCH_PX), (2.0, 1.0)])}
+    withdraw_small_twitches(findings)
+    tw = findings["a"].finding.twitches
+    assert tw.count == 1 and tw.events[0].t == 2.0 and tw.rate_per_min == 10.0
+
+
+def test_a_jump_in_every_region_at_once_is_a_video_event():
+    findings = {n: _group(twitches=[(3.0 + 0.01 * i, 1.0)]) for i, n in enumerate("abcd")}
+    findings["e"] = _group(twitches=[(5.0, 1.0)])
+    withdraw_simultaneous_jumps(findings, None)
+    assert all(findings[n].finding.twitches.count == 0 for n in "abcd")
+    assert "video_event" in findings["a"].finding.quality.flags
+    assert findings["e"].finding.twitches.count == 1
+
+
+def test_a_twitch_while_the_camera_jumps_is_the_cameras():
+    times = np.arange(0, 6, 1 / 30)
+    camera = np.zeros((len(times), 2))
+    camera[times >= 3.0] = [1.2, 0.0]  # a digital zoom's crop steps by a pixel at 3 s
+    findings = {"a": _group(twitches=[(3.0, 1.0)]), "b": _group(twitches=[(4.5, 1.0)])}
+    withdraw_simultaneous_jumps(findings, None, times, camera_jumps(camera))
+    assert findings["a"].finding.twitches.count == 0
+    assert findings["b"].finding.twitches.count == 1
+
+
+def test_camera_jumps_are_frame_to_frame_distances():
+    jumps = camera_jumps(np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 4.0], [np.nan, 0.0]]))
+    assert jumps[:3].tolist() == [0.0, 5.0, 0.0] and np.isnan(jumps[3])
