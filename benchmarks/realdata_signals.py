@@ -60,10 +60,10 @@ def kiel(root: Path) -> None:
     print("Kiel: dominant frequency (Hz) against motion capture (mocap_raw_freq)")
     header = (
         f"{'id':>4} {'mocap ref':>9} {'IMU':>6} {'err':>5} {'group':>5} "
-        f"{'our mocap':>9} {'study IMU':>9} {'env. agreement':>14}"
+        f"{'our mocap':>9} {'IMU-ours':>8} {'study IMU':>9} {'env. agreement':>14}"
     )
     print(header)
-    errors, study_errors = [], []
+    errors, study_errors, ours, mocap_errors = [], [], [], []
     for pid in sorted(refs):
         imu_path = root / "imu" / f"{pid}.csv"
         if not imu_path.exists():
@@ -72,13 +72,16 @@ def kiel(root: Path) -> None:
         imu = analyze_signal(imu_path)
         moc = analyze_signal(root / "mocap" / f"{pid}.csv")
         f_imu = imu.dominant.rhythmic.frequency_hz
+        f_moc = moc.dominant.rhythmic.frequency_hz
         err = abs(f_imu - ref)
         errors.append(err)
         study_errors.append(abs(float(refs[pid]["imu_raw_freq"]) - ref))
+        ours.append(abs(f_imu - f_moc))
+        mocap_errors.append(abs(f_moc - ref))
         agree = envelope_agreement(imu_path, root / "mocap" / f"{pid}.csv")
         print(
             f"{pid:>4} {ref:9.2f} {f_imu:6.2f} {err:5.2f} {imu.dominant_group:>5} "
-            f"{moc.dominant.rhythmic.frequency_hz:9.2f} "
+            f"{f_moc:9.2f} {f_imu - f_moc:+8.2f} "
             f"{float(refs[pid]['imu_raw_freq']):9.2f} {agree:14.2f}"
         )
     errors = np.array(errors)
@@ -86,6 +89,12 @@ def kiel(root: Path) -> None:
         f"IMU vs mocap reference: MAE {errors.mean():.3f} Hz, within 0.5 Hz: "
         f"{int((errors <= 0.5).sum())}/{errors.size} (study's own IMU pipeline on these: "
         f"MAE {np.mean(study_errors):.3f} Hz)"
+    )
+    # the reference comes from the study's own spectra; our analysis of the same motion capture
+    # recordings separates what the IMU path does from how the two estimators differ
+    print(
+        f"IMU vs our analysis of the same motion capture: MAE {np.mean(ours):.3f} Hz; "
+        f"our motion capture vs the reference: MAE {np.mean(mocap_errors):.3f} Hz"
     )
     print("Landmarks (MediaPipe hand tracks from 120 fps video) vs mocap reference")
     for pid in ("005", "007"):

@@ -63,6 +63,11 @@ HARMONIC_MIN_RATIO = 2.0
 WINDOW_S, WINDOW_STEP_S = 4.0, 1.0
 #: Scale of acceleration units to m/s^2.
 ACCELERATION_TO_MPS2 = {"m/s^2": 1.0, "g": 9.80665, "mg": 9.80665e-3}
+#: Kinds whose spectrum is a time derivative of position (power x (2 pi f)^4 or ^2): their peaks
+#: are placed and ranked by displacement-equivalent excess (``spectral.find_peaks``), so that they
+#: report the frequency a position sensor on the same movement would. Positions (video, motion
+#: capture, landmarks) and unknown kinds keep the largest ratio over their background.
+DERIVATIVE_KINDS = ("acceleration", "angular_velocity")
 
 
 def analyze_uniform(
@@ -124,9 +129,10 @@ def analyze_uniform(
     threshold = peak_threshold(
         spectrum.dof, n_independent, config.false_alarm, config.min_peak_ratio
     )
-    peaks = find_peaks(spectrum, background, band_lo, band_hi, threshold)
-    significant = [p for p in peaks if p.significant]
     weight = displacement_weight(spectrum.freqs, sig.kind)
+    placement = weight if sig.kind in DERIVATIVE_KINDS else None
+    peaks = find_peaks(spectrum, background, band_lo, band_hi, threshold, placement)
+    significant = [p for p in peaks if p.significant]
     rhythmic = Rhythmic(detected=False, amplitude_unit=sig.unit)
     trace = None
     if peaks:
@@ -182,18 +188,45 @@ def analyze_uniform(
 def choose_dominant(groups: list[Group]) -> Group | None:
     """The group whose finding best shows an involuntary rhythm.
 
-    Tremor-like rhythms come first, then voluntary-like, then none; ties go to the highest peak
-    over background.
+    Tremor-like rhythms come first, then voluntary-like, then none. Among rhythms of the same
+    kind, one measured in physical units with a displacement estimate (a position, or an
+    accelerometer whose unit was recognised from gravity) comes before one without (a gyroscope,
+    whose units are not inferred): an IMU's accelerometer and gyroscope see the same wrist
+    rhythm, and only the accelerometer's size can be read in millimetres, set against a position
+    reference or the rating scale's centimetres. Remaining ties go to the highest peak over
+    background.
     """
     if not groups:
         return None
     rank = {"tremor": 3, "undetermined": 2, "voluntary": 1}
 
-    def score(group: Group) -> tuple[int, int, float]:
+    def score(group: Group) -> tuple[int, int, int, float]:
         r = group.finding.rhythmic
-        return (int(r.detected), rank.get(r.kind, 0), r.peak_to_background_db or -np.inf)
+        return (
+            int(r.detected),
+            rank.get(r.kind, 0),
+            int(has_displacement(r)),
+            r.peak_to_background_db or -np.inf,
+        )
 
     return max(groups, key=score)
+
+
+def has_displacement(rhythmic: Rhythmic) -> bool:
+    """Whether a rhythm's size is also given as a displacement (physical units).
+
+    Parameters
+    ----------
+    rhythmic : Rhythmic
+        A measured rhythm.
+
+    Returns
+    -------
+    bool
+        True for a detected rhythm of a position, or of an accelerometer in m/s^2, g or mg.
+
+    """
+    return rhythmic.detected and rhythmic.displacement_rms is not None
 
 
 def _group(sig: UniformSignal, finding: Finding, windows: list[WindowRow]) -> Group:
@@ -274,11 +307,37 @@ def _choose_rhythm(
                 ],
             )
         if kind == "tremor":
-            return peak, kind, reasons + why
+            larger = _larger_harmonic(peak, significant, spectrum.resolution_hz, reasons)
+            return peak, kind, reasons + larger + why
         voluntary.append(peak.freq_hz)
         fallback = fallback or (peak, kind, reasons + why)
     assert fallback is not None
     return fallback
+
+
+def _larger_harmonic(
+    peak: Peak, significant: list[Peak], resolution: float, reasons: list[str]
+) -> list[str]:
+    """A reason when the largest peak in the input's own units is a harmonic of the rhythm.
+
+    Peaks of an accelerometer or gyroscope are ranked in displacement-equivalent power, where a
+    harmonic counts 2^4 (or 2^2) times less than in the sensor's spectrum; the one a reader sees
+    largest in that spectrum is then named, so that the rhythm reported below it is understood.
+    """
+    largest = max(significant, key=lambda p: p.excess)
+    # first in the ranking already (always so for positions): judged as a candidate of its own
+    if largest is significant[0] or largest is peak:
+        return []
+    if any(f"{largest.freq_hz:.2f} Hz" in r for r in reasons):
+        return []
+    order = round(largest.freq_hz / peak.freq_hz)
+    tolerance = max(resolution, 0.03 * largest.freq_hz)
+    if 2 <= order <= MAX_HARMONIC and abs(order * peak.freq_hz - largest.freq_hz) <= tolerance:
+        return [
+            f"the peak at {largest.freq_hz:.2f} Hz is harmonic {order} of this rhythm "
+            "(larger in the sensor's own units, smaller in displacement)"
+        ]
+    return []
 
 
 def _fundamental(
@@ -473,8 +532,9 @@ def _characterise(
     )
     tsi = rh.tremor_stability_index(freqs)
     rhythmic.stability_index_hz = None if tsi is None else round(tsi, 3)
+    weight = displacement_weight(spectrum.freqs, sig.kind)
     rhythmic.bandwidth_hz = round(
-        peak_bandwidth(spectrum.freqs, spectrum.power, background, peak.index), 3
+        peak_bandwidth(spectrum.freqs, spectrum.power * weight, background * weight, peak.index), 3
     )
     rhythmic.constancy = round(min(1.0, episode_s / total_s), 3)
     rhythmic.episodes = [(round(a, 3), round(b, 3)) for a, b in episodes]

@@ -58,9 +58,10 @@ class Peak:
     freq_hz : float
         Peak frequency refined between bins.
     index : int
-        Bin index of the maximum.
+        Bin index of the maximum (of displacement-equivalent excess for an accelerometer or
+        gyroscope, see :func:`find_peaks`).
     ratio : float
-        Power over aperiodic background at the peak.
+        Power over aperiodic background at the local maximum of that ratio.
     excess : float
         Power above background at the peak (input units squared per Hz).
     significant : bool
@@ -245,9 +246,14 @@ def peak_threshold(dof: float, n_independent: float, false_alarm: float, floor: 
 
 
 def find_peaks(
-    spectrum: Spectrum, background: np.ndarray, low_hz: float, high_hz: float, threshold: float
+    spectrum: Spectrum,
+    background: np.ndarray,
+    low_hz: float,
+    high_hz: float,
+    threshold: float,
+    weight: np.ndarray | None = None,
 ) -> list[Peak]:
-    """Local maxima of spectrum over background in a band, strongest excess power first.
+    """Local maxima of spectrum over background in a band, strongest excess first.
 
     Parameters
     ----------
@@ -259,10 +265,25 @@ def find_peaks(
         Search band.
     threshold : float
         Ratio a peak must exceed to be significant.
+    weight : ndarray, optional
+        For a derivative of position (acceleration, angular velocity): the factor that turns the
+        spectrum into displacement-equivalent power (:func:`displacement_weight`), per frequency.
+        Each significant peak is then placed where its displacement-equivalent excess is largest
+        (:func:`place_by_displacement`) and the peaks are ranked by that excess, as a position
+        sensor's peaks are by theirs. Without it, peaks stay at their largest ratio over
+        background and are ranked by excess power in the input's units.
 
     Returns
     -------
     list of Peak
+
+    Notes
+    -----
+    Where a peak lies within a broad rhythm does not follow from the ratio over the fitted
+    background when the spectrum is a derivative of position: the ratio is unchanged by any power
+    of frequency (the fitted power law absorbs it), so it is tilted by the slope of the sensor's
+    own noise, which is flat for an accelerometer. Over a broad or lumpy peak it then picks the
+    highest-frequency lump, since acceleration power is displacement power times (2 pi f)^4.
 
     """
     f, p = spectrum.freqs, spectrum.power
@@ -288,8 +309,121 @@ def find_peaks(
             )
         )
     _reject_side_lobes(peaks, f, p, spectrum.resolution_hz)
-    peaks.sort(key=lambda pk: pk.excess, reverse=True)
+    if weight is None:
+        peaks.sort(key=lambda pk: pk.excess, reverse=True)
+        return peaks
+    above = np.zeros(f.size, bool)
+    above[band] = ratio[band] > threshold
+    place_by_displacement(peaks, f, (p - background) * weight, ratio, above)
+    for peak in peaks:
+        peak.excess = float(p[peak.index] - background[peak.index])
+    peaks.sort(key=lambda pk: pk.excess * weight[pk.index], reverse=True)
     return peaks
+
+
+def place_by_displacement(
+    peaks: list[Peak],
+    freqs: np.ndarray,
+    displacement_excess: np.ndarray,
+    ratio: np.ndarray,
+    above: np.ndarray,
+) -> None:
+    """Move each significant peak to the largest displacement-equivalent excess of its rhythm.
+
+    A rhythm occupies the run of frequencies around its peak that stand above the significance
+    threshold; where that run holds another significant peak, it ends at the lowest ratio between
+    the two. Within it the peak is placed at the largest interior maximum of the
+    displacement-equivalent excess (:func:`largest_interior_maximum`), refined between bins by
+    :func:`refine_peak_frequency`: the frequency a position sensor on the same movement would
+    report. Where that excess only rises towards an end of the run there is no displacement peak
+    inside it, and the peak stays where it is. ``index`` and ``freq_hz`` change in place;
+    ``ratio`` and ``significant`` stay those of the local maximum that passed the test.
+
+    Parameters
+    ----------
+    peaks : list of Peak
+        Peaks of one spectrum.
+    freqs : ndarray
+        Frequencies, Hz.
+    displacement_excess : ndarray
+        Power above the background times :func:`displacement_weight` (displacement-equivalent
+        units squared per Hz).
+    ratio : ndarray
+        Power over background.
+    above : ndarray of bool
+        Where the ratio passes the significance threshold inside the search band.
+
+    """
+    significant = sorted(p.index for p in peaks if p.significant)
+    for peak in peaks:
+        if not peak.significant:
+            continue
+        lo, hi = run_around(above, peak.index)
+        for other in significant:
+            if lo <= other < peak.index:
+                lo = other + int(np.argmin(ratio[other : peak.index + 1]))
+            elif peak.index < other <= hi:
+                hi = peak.index + int(np.argmin(ratio[peak.index : other + 1]))
+        i = largest_interior_maximum(displacement_excess, lo, hi)
+        if i is not None:
+            peak.index = i
+            peak.freq_hz = refine_peak_frequency(freqs, np.maximum(displacement_excess, 0.0), i)
+
+
+def largest_interior_maximum(values: np.ndarray, lo: int, hi: int) -> int | None:
+    """Index of the largest local maximum of ``values`` strictly inside ``lo..hi``.
+
+    A maximum on the edge of the stretch is not a peak of its own (the values merely keep rising
+    beyond it), so it is not counted.
+
+    Parameters
+    ----------
+    values : ndarray
+        Any sequence.
+    lo, hi : int
+        Inclusive bounds of the stretch.
+
+    Returns
+    -------
+    int or None
+        None when the stretch holds no interior local maximum.
+
+    """
+    inner = np.arange(lo + 1, hi)
+    if inner.size == 0:
+        return None
+    v = values[inner]
+    local = (v >= values[inner - 1]) & (v >= values[inner + 1])
+    if not local.any():
+        return None
+    candidates = inner[local]
+    return int(candidates[np.argmax(values[candidates])])
+
+
+def run_around(mask: np.ndarray, index: int) -> tuple[int, int]:
+    """First and last index of the run of True values in ``mask`` that holds ``index``.
+
+    Parameters
+    ----------
+    mask : ndarray of bool
+        Any mask.
+    index : int
+        A position in it; if ``mask[index]`` is False the run is that index alone.
+
+    Returns
+    -------
+    (int, int)
+        Inclusive bounds.
+
+    """
+    lo = hi = index
+    if not mask[index]:
+        return lo, hi
+    while lo > 0 and mask[lo - 1]:
+        lo -= 1
+    while hi < mask.size - 1 and mask[hi + 1]:
+        hi += 1
+    return lo, hi
 
 
 def _reject_side_lobes(
