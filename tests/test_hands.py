@@ -12,8 +12,10 @@ from tremorscope.locate.hands import (
     CROP_SCALE,
     MIN_CROP_SIDE,
     HandLandmarker,
+    HandShape,
     hand_crop,
     hand_shape,
+    region_from_landmarks,
 )
 
 #: A photo of an open hand from Debian's opencv-doc package (.ci/run installs it).
@@ -110,3 +112,15 @@ def test_a_hand_moved_as_a_whole_keeps_its_shape(hand_photo):
     centres = np.array([s.centre for s in shapes])
     assert np.ptp(centres[:, 0]) > 8  # the landmarks did follow the movement
     assert centres[:, 0].min() > 10  # in frame pixels: the crop's offset added
+
+
+def test_a_hand_region_the_pose_put_beside_the_hand_moves_onto_its_landmarks():
+    seen = HandShape(0.0, 40.0, 0.8, 1.9, (600.0, 300.0), 120.0)
+    moved = region_from_landmarks((400, 250, 100, 100), seen, (480, 640))
+    assert moved is not None
+    x, y, w, h = moved
+    assert w == h == 132  # 1.1 x the landmarks' extent, larger than the pose's 100
+    assert x + w <= 640 and y + h <= 480  # kept inside the frame (the hand is at its edge)
+    assert abs(x + w / 2 - 600) <= 30
+    near = HandShape(0.0, 40.0, 0.8, 1.9, (460.0, 310.0), 80.0)
+    assert region_from_landmarks((400, 250, 100, 100), near, (480, 640)) is None

@@ -33,8 +33,14 @@ def footage(carphone, tmp_path_factory: pytest.TempPathFactory) -> dict:
     tremor = Oscillation(FREQ, AMP, 0.0)
     clip = carphone.with_head_tremor(folder / "head_tremor.mp4", tremor)
     shaken = folder / "head_tremor_shaken.mp4"
-    inject_video(carphone.base, shaken, [Injection("head", carphone.head_box, [tremor], [])],
-                 [Shake(FREQ * 1.2, 2.0, 60.0)], crf=20, preset="veryfast")
+    inject_video(
+        carphone.base,
+        shaken,
+        [Injection("head", carphone.head_box, [tremor], [])],
+        [Shake(FREQ * 1.2, 2.0, 60.0)],
+        crf=20,
+        preset="veryfast",
+    )
     return {"base": carphone.base, "clip": clip, "shaken": shaken, "box": carphone.head_box}
 
 
@@ -52,6 +58,8 @@ def test_head_tremor_is_found_at_its_frequency_and_size(analysis) -> None:
     assert len(analysis.people) == 1
     head = analysis.people[0].body_parts["head"].rhythmic
     assert head.detected and head.kind == "tremor"
+    assert head.kind_confidence >= 0.5  # established: it may be rated
+    assert analysis.people[0].body_parts["head"].kind == "tremor"
     assert abs(head.frequency_hz - FREQ) <= 0.1
     assert head.amplitude == pytest.approx(AMP / np.sqrt(2), rel=0.2)
     assert analysis.dominant_group == "person1.head"
@@ -129,8 +137,7 @@ def test_on_off_episodes_map_to_the_constancy_item(footage, tmp_path: Path) -> N
 
 
 def test_no_other_body_part_reports_a_tremor(analysis) -> None:
-    others = [n for n, f in analysis.people[0].body_parts.items() if n != "head" and
-              _own_tremor(f)]
+    others = [n for n, f in analysis.people[0].body_parts.items() if n != "head" and _own_tremor(f)]
     assert others == []
 
 
@@ -143,8 +150,15 @@ def test_video_facts_are_reported(analysis, footage) -> None:
     assert len(src.shots) == 1 and src.shots[0].n_frames == 238
     assert analysis.processing.frames == 238 and analysis.processing.frames_per_s > 0
     person = analysis.people[0]
-    assert set(person.body_parts) <= {"head", "left_hand", "right_hand", "left_knee",
-                                      "right_knee", "left_foot", "right_foot"}
+    assert set(person.body_parts) <= {
+        "head",
+        "left_hand",
+        "right_hand",
+        "left_knee",
+        "right_knee",
+        "left_foot",
+        "right_foot",
+    }
     x, y, w, h = person.part_boxes["head"]
     bx, by, bw, bh = footage["box"]
     assert bx <= x + w / 2 <= bx + bw and by <= y + h / 2 <= by + bh
@@ -159,6 +173,8 @@ def test_camera_shake_of_a_similar_frequency_is_removed_and_reported(footage) ->
     camera = result.camera.finding.rhythmic
     assert camera.detected and abs(camera.frequency_hz - FREQ * 1.2) <= 0.1
     assert result.camera.compensated_share > 0.9
+    kinds = {n: f.kind for n, f in result.people[0].body_parts.items()}
+    assert "tremor" not in [k for n, k in kinds.items() if n != "head"]
 
 
 def test_a_given_region_is_measured_without_people(footage) -> None:
@@ -171,6 +187,8 @@ def test_a_given_region_is_measured_without_people(footage) -> None:
 def test_footage_without_injection_shows_no_tremor(footage) -> None:
     result = analyze_video(footage["base"])
     assert not any(_own_tremor(f) for p in result.people for f in p.body_parts.values())
+    assert not any(f.kind == "tremor" for p in result.people for f in p.body_parts.values())
+    assert all(not i.assessable or i.score == 0 for p in result.people for i in p.ratings)
 
 
 def test_no_window_straddles_a_shot_cut(tmp_path: Path) -> None:
@@ -238,14 +256,29 @@ def test_frames_waiting_ahead_are_fewer_for_larger_pictures() -> None:
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tremorscope.cli", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
 def test_cli_writes_json_and_artefacts(footage, tmp_path: Path) -> None:
-    run = _cli("analyze", str(footage["clip"]), "--json", "r.json", "--out", "out",
-               "--region", "{},{},{},{}:face".format(*footage["box"]), "--report", "r.html",
-               "--annotated", "r.mp4", cwd=tmp_path)
+    run = _cli(
+        "analyze",
+        str(footage["clip"]),
+        "--json",
+        "r.json",
+        "--out",
+        "out",
+        "--region",
+        "{},{},{},{}:face".format(*footage["box"]),
+        "--report",
+        "r.html",
+        "--annotated",
+        "r.mp4",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip() == ""
     data = json.loads((tmp_path / "r.json").read_text())
@@ -312,15 +345,16 @@ def test_cli_person_that_is_not_there(footage, tmp_path: Path) -> None:
         f"tremorscope: error: {footage['clip']}: person 2 was not found "
         "(the video shows 1 person(s))"
     )
-    run = _cli("analyze", str(footage["clip"]), "--person", "1", "--json", "r.json",
-               cwd=tmp_path)
+    run = _cli("analyze", str(footage["clip"]), "--person", "1", "--json", "r.json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     data = json.loads((tmp_path / "r.json").read_text())
     assert [p["id"] for p in data["people"]] == [1] and data["people"][0]["body_parts"]
 
 
-@pytest.mark.parametrize("case", ["missing", "text", "random", "truncated", "audio m4a",
-                                  "zero frames mp4", "damaged index"])
+@pytest.mark.parametrize(
+    "case",
+    ["missing", "text", "random", "truncated", "audio m4a", "zero frames mp4", "damaged index"],
+)
 def test_cli_bad_video_gives_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
     name, make, problem = BAD_INPUTS[case]
     path = make(tmp_path / name)
@@ -348,15 +382,19 @@ def test_two_people_side_by_side_tremor_only_where_injected(tmp_path: Path) -> N
     assert len(people) == 2 and people[1].box[0] >= facts["x_offset"] - 20
     box = grow_box(part_regions(people[1], frame.gray.shape)["head"], 1.4, frame.gray.shape)
     clip = tmp_path / "two_tremor.mp4"
-    inject_video(two, clip, [Injection("P2 head", box, [Oscillation(5.0, 2.5, 0.0)], [])],
-                 crf=20, preset="veryfast")
+    inject_video(
+        two,
+        clip,
+        [Injection("P2 head", box, [Oscillation(5.0, 2.5, 0.0)], [])],
+        crf=20,
+        preset="veryfast",
+    )
     result = analyze_video(clip)
     assert [p.id for p in result.people] == [1, 2]
     assert result.people[0].box[0] < result.people[1].box[0]  # numbered left to right
     head2 = result.people[1].body_parts["head"].rhythmic
     assert head2.detected and head2.kind == "tremor" and abs(head2.frequency_hz - 5.0) <= 0.1
-    tremors = [(p.id, n) for p in result.people for n, f in p.body_parts.items()
-               if _own_tremor(f)]
+    tremors = [(p.id, n) for p in result.people for n, f in p.body_parts.items() if _own_tremor(f)]
     assert tremors == [(2, "head")]
     solo = analyze_video(clip, person=2)
     assert {k.split(".")[0] for k in (g.name for g in solo.groups)} == {"person2"}

@@ -24,7 +24,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from tremorscope.locate.context import part_conditions
-from tremorscope.locate.hands import HandLandmarker, HandShape, hand_crop, hand_shape
+from tremorscope.locate.hands import (
+    HandLandmarker,
+    HandShape,
+    hand_crop,
+    hand_shape,
+    region_from_landmarks,
+)
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
 from tremorscope.locate.regions import part_regions, shoulder_width
@@ -64,6 +70,8 @@ CAMERA = ("camera",)
 #: not from its rhythm, so a few samples a second suffice and cost little (the lite model takes
 #: about 5 ms a call, in the pose thread, which idles between chunk starts).
 HAND_RATE_HZ = 4.0
+#: A hand's landmarks this recent (s) before a chunk starts may correct where its region goes.
+RECENT_HAND_S = 0.5
 #: Hand-model calls waiting at most: past it the decoding thread skips a sample rather than
 #: let crops pile up.
 MAX_PENDING_HANDS = 8
@@ -166,6 +174,9 @@ class VideoMeasurement:
         How the encoder coded each frame, one letter a frame (``I``, ``P``, ``B``, ``?``).
     hand_calls, hand_seconds : int, float
         Calls of the hand model and the time they took (s, in the pose thread).
+    hand_regions_moved : int
+        Chunk starts where a hand's region was placed from its landmarks, the pose having put
+        it beside the hand (:func:`tremorscope.locate.hands.region_from_landmarks`).
 
     """
 
@@ -185,6 +196,7 @@ class VideoMeasurement:
     picture_types: str = ""
     hand_calls: int = 0
     hand_seconds: float = 0.0
+    hand_regions_moved: int = 0
 
     @property
     def n_frames(self) -> int:
@@ -251,8 +263,10 @@ class _Lookahead:
         self._serial = 0
         self._hand_t = -np.inf
         self._pending_hands = 0
-        #: Hand models by (person's place in a sighting, side); used in the pose thread only.
-        self._hand_models: dict[tuple[int, str], HandLandmarker] = {}
+        #: Hand models by side, used in the pose thread only: one each for left and right hands
+        #: (about 50 MB each), shared by every person (with several people a model loses the
+        #: hand it followed and looks for the next one afresh, at the cost of a palm search).
+        self._hand_models: dict[str, HandLandmarker] = {}
         #: What the hand model found: (sighting serial, person's place in it, side, shape).
         self.hand_shapes: list[tuple[int, int, str, HandShape]] = []
         #: How the encoder coded each frame (``I``, ``P``, ``B``, ``?``), in order.
@@ -317,9 +331,9 @@ class _Lookahead:
     ) -> None:
         """Landmarks of one hand crop (in the pose thread), kept as its shape."""
         try:
-            model = self._hand_models.get((place, side))
+            model = self._hand_models.get(side)
             if model is None:
-                model = self._hand_models[place, side] = HandLandmarker()
+                model = self._hand_models[side] = HandLandmarker()
             started = time.perf_counter()
             points = model.landmarks(pixels, crop)
             self.hand_seconds += time.perf_counter() - started
@@ -379,6 +393,12 @@ class _Pass:
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
         #: (sighting serial, person's place in it) to the person's track key.
         self.track_at: dict[tuple[int, int], int] = {}
+        #: The hand model's samples as the pose thread appends them (see :class:`_Lookahead`).
+        self.hand_samples: list[tuple[int, int, str, HandShape]] = []
+        self._hands_read = 0
+        self._latest_hand: dict[tuple[int, str], HandShape] = {}
+        #: Hand regions placed from the landmarks because the pose put them elsewhere.
+        self.hand_regions_moved = 0
 
     def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
@@ -492,7 +512,7 @@ class _Pass:
                 continue
             for part, box in part_regions(pose, gray.shape).items():
                 key = ("person", track.key, part)
-                boxes[key] = box
+                boxes[key] = self._hand_where_seen(track.key, part, box, t, gray.shape)
                 if pose.mask is not None:
                     masks[key] = pose.mask
         if previous is not None:  # people missed this time keep their regions, moved along
@@ -506,6 +526,26 @@ class _Pass:
                 self._all_people_boxes.append((track.key, track.last_box))
                 self._missed_boxes.append(track.last_box)
         return boxes, masks
+
+    def _hand_where_seen(
+        self, track: int, part: str, box: Box, t: float, shape: tuple[int, int]
+    ) -> Box:
+        """A hand's region, moved onto its landmarks where the pose put it beside the hand."""
+        if part not in HANDS:
+            return box
+        for serial, place, side, hand in self.hand_samples[self._hands_read :]:
+            key = self.track_at.get((serial, place))
+            if key is not None:
+                self._latest_hand[key, side] = hand
+        self._hands_read = len(self.hand_samples)
+        hand = self._latest_hand.get((track, part))
+        if hand is None or not 0 <= t - hand.t <= RECENT_HAND_S:
+            return box
+        moved = region_from_landmarks(box, hand, shape)
+        if moved is None:
+            return box
+        self.hand_regions_moved += 1
+        return moved
 
     def _flush_articulation(self) -> None:
         for key, buffer in self.residuals.items():
@@ -636,6 +676,7 @@ def measure_video(
     # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
     # the people on each chunk's first frame: enough frames wait to cover its calls.
     ahead = _Lookahead(detector, chunk_s, pose_thread, [box for _, box in regions])
+    state.hand_samples = ahead.hand_shapes  # the same list: read as the pose thread fills it
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
     try:
         for frame in frames:
@@ -655,6 +696,7 @@ def measure_video(
     result.hands = state.hands_of(ahead.hand_shapes)
     result.picture_types = "".join(ahead.picture_types)
     result.hand_calls, result.hand_seconds = ahead.hand_calls, ahead.hand_seconds
+    result.hand_regions_moved = state.hand_regions_moved
     return result
 
 

@@ -346,6 +346,11 @@ class Processing(_Model):
     hand_landmark_s: float = Field(
         0.0, description="Video: seconds those calls took, in the pose model's thread."
     )
+    hand_regions_from_landmarks: int = Field(
+        0,
+        description="Video: times a hand's region was placed on its landmarks, the pose model "
+        "having put it beside the hand.",
+    )
 
 
 @dataclass

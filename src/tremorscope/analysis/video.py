@@ -189,6 +189,7 @@ def video_analysis(
             frames_per_s=round(m.n_frames / elapsed, 1),
             hand_landmark_calls=m.hand_calls,
             hand_landmark_s=round(m.hand_seconds, 3),
+            hand_regions_from_landmarks=m.hand_regions_moved,
         ),
     )
     names = [_series_name(key) for key in m.series]

@@ -63,6 +63,8 @@ class HandShape:
         open, near 1 closed).
     centre : tuple of float
         Mean of the 21 landmarks, frame pixels (x, y).
+    extent_px : float
+        The larger side of the landmarks' bounding box, pixels.
 
     """
 
@@ -71,6 +73,7 @@ class HandShape:
     aperture: float
     extension: float
     centre: tuple[float, float]
+    extent_px: float = 0.0
 
 
 def hand_shape(points: np.ndarray, t: float) -> HandShape | None:
@@ -97,7 +100,51 @@ def hand_shape(points: np.ndarray, t: float) -> HandShape | None:
     knuckles = np.linalg.norm(points[list(FINGER_MCPS)] - points[WRIST], axis=1)
     extension = float(np.mean(tips / np.maximum(knuckles, 1e-6)))
     centre = points.mean(axis=0)
-    return HandShape(t, palm, aperture, extension, (float(centre[0]), float(centre[1])))
+    extent = float(np.ptp(points, axis=0).max())
+    return HandShape(t, palm, aperture, extension, (float(centre[0]), float(centre[1])), extent)
+
+
+#: The pose's hand region is taken as misplaced when the hand's landmarks lie farther than this
+#: share of the region's side from its centre.
+MISPLACED = 0.35
+#: A region placed from the landmarks is this many times their extent (at least the pose's).
+LANDMARK_REGION_SCALE = 1.1
+
+
+def region_from_landmarks(region: Box, shape: HandShape, frame: tuple[int, int]) -> Box | None:
+    """Where a hand's region belongs when the pose put it beside the hand.
+
+    The pose model places the hand from the wrist and knuckles it guesses, which misses a hand
+    at the frame's edge or close to the camera; the hand model, run on a crop 2.2 times the
+    region, finds the hand itself.
+
+    Parameters
+    ----------
+    region : tuple of int
+        The pose's hand region ``(x, y, w, h)``.
+    shape : HandShape
+        The hand's landmarks at about the same time.
+    frame : tuple of int
+        Frame ``(height, width)``.
+
+    Returns
+    -------
+    tuple of int or None
+        The region re-centred on the landmarks (side: the pose's, or 1.1 times the landmarks'
+        extent if larger), inside the frame; None when the pose's region already holds the hand
+        (its centre within :data:`MISPLACED` of the side from the landmarks').
+
+    """
+    x, y, w, h = region
+    side = max(w, h)
+    offset = np.hypot(shape.centre[0] - (x + w / 2), shape.centre[1] - (y + h / 2))
+    if offset <= MISPLACED * side:
+        return None
+    height, width = frame
+    side = min(max(side, LANDMARK_REGION_SCALE * shape.extent_px), width, height)
+    x0 = int(np.clip(round(shape.centre[0] - side / 2), 0, width - side))
+    y0 = int(np.clip(round(shape.centre[1] - side / 2), 0, height - side))
+    return x0, y0, int(side), int(side)
 
 
 def hand_crop(region: Box, shape: tuple[int, int]) -> Box | None:
