@@ -88,12 +88,18 @@ def cases(quick: bool) -> list[Case]:
     return out[::4] if quick else out
 
 
-def first_frame_regions(path: Path, max_people: int = 1) -> list[dict[str, tuple]]:
+def first_frame_people(path: Path, max_people: int = 1) -> tuple[list, tuple[int, int]]:
+    """The people the pose model finds on the first frame, left to right, and its shape."""
     frame = next(iter_frames(path, probe_video(path)))
     with PoseDetector(max_people=max_people) as detector:
         people = detector.detect(frame.rgb())
     people.sort(key=lambda p: p.box[0])
-    return [part_regions(p, frame.gray.shape) for p in people]
+    return people, frame.gray.shape
+
+
+def first_frame_regions(path: Path, max_people: int = 1) -> list[dict[str, tuple]]:
+    people, shape = first_frame_people(path, max_people)
+    return [part_regions(p, shape) for p in people]
 
 
 def shake_for(case: Case) -> list[Shake]:

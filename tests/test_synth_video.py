@@ -34,15 +34,22 @@ from typer.testing import CliRunner
 
 from tremorscope.errors import InputError
 from tremorscope.synth.video import (
+    CameraMove,
     Injection,
     Oscillation,
     Shake,
     SynthTruth,
     Twitch,
+    camera_transform,
     displacement,
+    envelope,
     episode_gate,
     inject_video,
+    instantaneous_frequency,
     load_spec,
+    oscillation_phase,
+    oscillation_stats,
+    resample_nearest,
     shift_image,
     side_by_side,
     write_truth,
@@ -467,3 +474,341 @@ def test_time_base_is_kept_exactly(injected):
         assert stream.average_rate == Fraction(30000, 1001)
         assert stream.codec_context.pix_fmt == "yuv420p"
         assert stream.codec_context.name == "h264"
+
+
+# --------------------------------------------------------------------------- realistic tremor
+
+
+def _hilbert(x: np.ndarray) -> np.ndarray:
+    """The analytic signal of ``x`` (FFT method), for an independent look at phase and size."""
+    n = x.size
+    spectrum = np.fft.fft(x)
+    gain = np.zeros(n)
+    gain[0] = 1.0
+    gain[1 : (n + 1) // 2] = 2.0
+    if n % 2 == 0:
+        gain[n // 2] = 1.0
+    return np.fft.ifft(spectrum * gain)
+
+
+WANDER = Oscillation(
+    6.0, 2.0, 90.0, frequency_sd_hz=0.25, amplitude_modulation=0.4, wander_time_s=1.5, seed=11
+)
+
+
+def test_wandering_oscillation_has_its_frequency_sd_and_envelope():
+    """Measured from the displacement alone (Hilbert transform) over 20 minutes."""
+    dt = 0.005
+    t = np.arange(0, 1200, dt)
+    d = displacement(WANDER, t)
+    np.testing.assert_allclose(d[:, 0], 0.0, atol=1e-12)  # along 90 degrees only
+    analytic = _hilbert(d[:, 1])
+    inner = slice(2000, -2000)  # away from the FFT's wrap-around
+    freq = np.diff(np.unwrap(np.angle(analytic)))[inner] / (2 * np.pi * dt)
+    size = np.abs(analytic)[inner] / WANDER.amplitude_px
+    assert np.mean(freq) == pytest.approx(6.0, abs=0.05)
+    assert np.std(freq) == pytest.approx(0.25, rel=0.2)
+    # the envelope stays within 1 +- 0.4 and uses most of that range
+    assert 0.57 < size.min() < 0.7 and 1.3 < size.max() < 1.43
+    assert np.std(size) == pytest.approx(0.4 * 0.735, rel=0.2)
+    # slow: correlated over a second, not over ten
+    lag = round(1.0 / dt)
+    f0 = freq - freq.mean()
+    assert np.corrcoef(f0[:-lag], f0[lag:])[0, 1] > 0.5
+    lag = round(10.0 / dt)
+    assert abs(np.corrcoef(f0[:-lag], f0[lag:])[0, 1]) < 0.3
+    s0 = size - size.mean()
+    assert np.corrcoef(s0[:-200], s0[200:])[0, 1] > 0.5
+
+
+def test_wander_phase_is_the_exact_integral_of_its_frequency():
+    t = np.linspace(0, 30, 300001)
+    freq = instantaneous_frequency(WANDER, t)
+    integral = np.concatenate([[0.0], np.cumsum((freq[1:] + freq[:-1]) / 2 * np.diff(t))])
+    phase = oscillation_phase(WANDER, t)
+    np.testing.assert_allclose(phase, 2 * np.pi * integral + WANDER.phase_rad, atol=1e-6)
+    assert np.ptp(freq) > 0.4  # it does wander
+    expected = WANDER.amplitude_px * envelope(WANDER, t) * np.sin(phase)
+    np.testing.assert_allclose(displacement(WANDER, t)[:, 1], expected, atol=1e-12)
+
+
+def test_wander_is_seeded_and_off_by_default():
+    t = np.arange(0, 20, 0.01)
+    again = Oscillation(6.0, 2.0, 90.0, frequency_sd_hz=0.25, amplitude_modulation=0.4, seed=11)
+    np.testing.assert_array_equal(displacement(again, t), displacement(WANDER, t))
+    other = Oscillation(6.0, 2.0, 90.0, frequency_sd_hz=0.25, amplitude_modulation=0.4, seed=12)
+    assert np.abs(displacement(other, t) - displacement(WANDER, t)).max() > 0.5
+    plain = Oscillation(6.0, 2.0, 90.0, seed=11)
+    np.testing.assert_allclose(
+        displacement(plain, t)[:, 1], 2.0 * np.sin(2 * np.pi * 6.0 * t), atol=1e-12
+    )
+    with pytest.raises(ValueError, match="amplitude_modulation"):
+        Oscillation(6.0, 1.0, amplitude_modulation=1.0)
+    with pytest.raises(ValueError, match="frequency_sd_hz"):
+        Oscillation(3.0, 1.0, frequency_sd_hz=0.9)
+
+
+def test_oscillation_stats_are_what_the_frames_carry():
+    t = np.arange(0, 6, 1 / 30)
+    stats = oscillation_stats(WANDER, t)
+    along = displacement(WANDER, t)[:, 1]
+    assert stats["rms_px"] == pytest.approx(np.sqrt(np.mean(along**2)), abs=1e-6)
+    assert stats["peak_px"] == pytest.approx(np.abs(along).max(), abs=1e-6)
+    size = envelope(WANDER, t)
+    freq = instantaneous_frequency(WANDER, t)
+    assert stats["mean_frequency_hz"] == pytest.approx(np.average(freq, weights=size**2), abs=1e-6)
+    assert stats["envelope_min"] == pytest.approx(size.min(), abs=1e-6)
+    # an unmodulated always-on sinusoid: the RMS is A / sqrt 2 and the frequency its own
+    plain = oscillation_stats(Oscillation(5.0, 2.0), t)
+    assert plain["rms_px"] == pytest.approx(2.0 / np.sqrt(2), rel=1e-3)
+    assert plain["mean_frequency_hz"] == 5.0 and plain["frequency_sd_hz"] == 0.0
+    gated = oscillation_stats(Oscillation(5.0, 2.0, episodes=[(1.0, 3.0)], ramp_s=0.0), t)
+    assert gated["on_s"] == pytest.approx(2.0, abs=0.04)
+
+
+# --------------------------------------------------------------------------- output frame rate
+
+
+@pytest.fixture(scope="module")
+def lossless(carphone, tmp_path_factory):
+    """carphone at 432 px high, lossless, as it is and with its frames kept at 25 fps."""
+    folder = tmp_path_factory.mktemp("fps")
+    face = Injection("face", FACE, [Oscillation(5.0, 1.5, 0.0)])
+    ref = inject_video(
+        carphone, folder / "ref.mp4", [], crf=0, preset="ultrafast", resize_to_height=HEIGHT
+    )
+    ref25 = inject_video(
+        carphone,
+        folder / "ref25.mp4",
+        [],
+        crf=0,
+        preset="ultrafast",
+        resize_to_height=HEIGHT,
+        fps=25,
+    )
+    face25 = inject_video(
+        carphone,
+        folder / "face25.mp4",
+        [face],
+        crf=0,
+        preset="ultrafast",
+        resize_to_height=HEIGHT,
+        fps=25,
+    )
+    return {"folder": folder, "ref": ref, "ref25": ref25, "face25": face25, "face": face}
+
+
+def test_fps_keeps_the_frames_nearest_a_regular_grid(lossless):
+    ref, ref25 = lossless["ref"], lossless["ref25"]
+    source_t = np.array(ref.frame_times_s)
+    n = int(np.floor(source_t[-1] * 25 + 1e-9)) + 1
+    assert ref25.n_frames == n == 100  # 120 frames at 29.97 fps span 3.97 s
+    np.testing.assert_allclose(ref25.frame_times_s, np.arange(n) / 25, atol=1e-9)
+    assert ref25.fps == 25.0 and ref25.resampled_fps == 25.0
+    out_t, out = _times_and_gray(lossless["folder"] / "ref25.mp4")
+    np.testing.assert_allclose(out_t, np.arange(n) / 25, atol=1e-4)
+    _, src = _times_and_gray(lossless["folder"] / "ref.mp4")
+    expected = [int(np.argmin(np.abs(source_t - t))) for t in out_t]
+    assert len(set(expected)) == n < len(src)  # frames were dropped, none repeated
+    for frame, k in zip(out, expected, strict=True):
+        errors = [
+            np.abs(frame.astype(int) - src[j].astype(int)).mean()
+            for j in (k - 1, k, k + 1)
+            if 0 <= j < len(src)
+        ]
+        assert np.argmin(errors) == (1 if k > 0 else 0) and min(errors) < 0.01
+
+
+def test_fps_applies_the_motion_at_the_grid_times(lossless):
+    _, ref = _times_and_gray(lossless["folder"] / "ref25.mp4")
+    out_t, out = _times_and_gray(lossless["folder"] / "face25.mp4")
+    moved = _measure(ref, out, FACE)
+    expected = displacement(lossless["face"], np.array(lossless["face25"].frame_times_s))
+    assert np.sqrt(np.mean((moved - expected) ** 2)) < 0.04
+    # at the source frame's own time it would be wrong by far more (5 Hz, 1.5 px)
+    source_t = np.array(lossless["ref"].frame_times_s)
+    kept_t = source_t[[int(np.argmin(np.abs(source_t - t))) for t in out_t]]
+    wrong = displacement(lossless["face"], kept_t)
+    assert np.sqrt(np.mean((moved - wrong) ** 2)) > 0.15
+
+
+def test_resample_nearest_repeats_frames_to_raise_the_rate():
+    times = [0.0, 0.1, 0.2, 0.3]
+    kept = list(resample_nearest(iter(zip(times, "abcd", strict=True)), 25))
+    assert [t for t, _ in kept] == pytest.approx(np.arange(8) / 25)
+    assert "".join(k for _, k in kept) == "aabbcccd"
+    assert "".join(k for _, k in resample_nearest(iter(zip(times, "abcd", strict=True)), 5)) == "ac"
+
+
+# --------------------------------------------------------------------------- camera moves
+
+
+def _similarity(ref: np.ndarray, out: np.ndarray) -> tuple[float, float, float]:
+    """Scale and shift that take ``ref`` to ``out``: ``(s, tx, ty)`` with ``out(s p + t) = ref(p)``.
+
+    ORB matches give a first similarity; OpenCV's ECC image alignment (an affine warp) refines
+    it (about 0.03 px on these lossless frames; translation-only Lucas-Kanade windows are biased
+    under a 1.3x zoom). The scale is the mean of the two axes' scales.
+    """
+    orb = cv2.ORB_create(2000)
+    ka, da = orb.detectAndCompute(ref, None)
+    kb, db = orb.detectAndCompute(out, None)
+    matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(da, db)
+    a = np.float32([ka[m.queryIdx].pt for m in matches])
+    b = np.float32([kb[m.trainIdx].pt for m in matches])
+    rough, _ = cv2.estimateAffinePartial2D(a, b, method=cv2.RANSAC, ransacReprojThreshold=2.0)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
+    _, warp = cv2.findTransformECC(
+        ref.astype(np.float32),
+        out.astype(np.float32),
+        rough.astype(np.float32),
+        cv2.MOTION_AFFINE,
+        criteria,
+        None,
+        5,
+    )
+    assert abs(warp[0, 1]) < 1e-3 and abs(warp[1, 0]) < 1e-3  # no rotation or shear
+    return float(warp[0, 0] + warp[1, 1]) / 2, float(warp[0, 2]), float(warp[1, 2])
+
+
+@pytest.fixture(scope="module")
+def camera_reference(carphone, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("camera")
+    inject_video(
+        carphone,
+        folder / "ref.mp4",
+        [],
+        crf=0,
+        preset="ultrafast",
+        resize_to_height=HEIGHT,
+        duration_s=1.0,
+    )
+    return folder, _times_and_gray(folder / "ref.mp4")[1]
+
+
+def test_zoom_reaches_its_scale_about_its_centre(carphone, camera_reference):
+    folder, ref = camera_reference
+    move = CameraMove(1.0, 1.3, centre_start=(250.0, 200.0))
+    truth = inject_video(
+        carphone,
+        folder / "zoom.mp4",
+        [],
+        crf=0,
+        preset="ultrafast",
+        resize_to_height=HEIGHT,
+        duration_s=1.0,
+        camera=move,
+    )
+    _, out = _times_and_gray(folder / "zoom.mp4")
+    assert truth.camera.end_s == pytest.approx(1.0 - 1001 / 30000, abs=1e-3)
+    assert len(truth.camera_transforms) == len(out) == 30
+    scale, tx, ty = _similarity(ref[-1], out[-1])
+    assert scale == pytest.approx(1.3, abs=0.002)
+    sx, sy, ttx, tty = truth.camera_transforms[-1]
+    assert (sx, sy) == (pytest.approx(1.3), pytest.approx(1.3))
+    assert (tx, ty) == (pytest.approx(ttx, abs=0.2), pytest.approx(tty, abs=0.2))
+    # the chosen centre is shown at the output's centre
+    assert 1.3 * 250 + tx == pytest.approx((528 - 1) / 2, abs=0.2)
+    assert 1.3 * 200 + ty == pytest.approx((HEIGHT - 1) / 2, abs=0.2)
+    middle = _similarity(ref[15], out[15])[0]
+    assert middle == pytest.approx(
+        1.0 + 0.3 * truth.frame_times_s[15] / truth.camera.end_s, abs=0.002
+    )
+    assert _similarity(ref[0], out[0])[0] == pytest.approx(1.0, abs=0.002)
+
+
+def test_pan_moves_the_view_at_constant_speed(carphone, camera_reference):
+    folder, ref = camera_reference
+    cy = (HEIGHT - 1) / 2
+    move = CameraMove(1.2, 1.2, centre_start=(240.0, cy), centre_end=(290.0, cy))
+    truth = inject_video(
+        carphone,
+        folder / "pan.mp4",
+        [],
+        crf=0,
+        preset="ultrafast",
+        resize_to_height=HEIGHT,
+        duration_s=1.0,
+        camera=move,
+    )
+    _, out = _times_and_gray(folder / "pan.mp4")
+    shifts = np.array([_similarity(ref[i], out[i])[1] for i in (0, 10, 20, 29)])
+    t = np.array(truth.frame_times_s)[[0, 10, 20, 29]]
+    expected = (528 - 1) / 2 - 1.2 * (240 + 50 * t / truth.camera.end_s)
+    np.testing.assert_allclose(shifts, expected, atol=0.2)
+    assert shifts[0] - shifts[-1] == pytest.approx(60.0, abs=0.3)  # 50 px of view, at 1.2x
+
+
+def test_integer_crop_windows_jitter_like_zoompan():
+    move = CameraMove(1.0, 1.3, end_s=4.0, integer_crop=True)
+    smooth = CameraMove(1.0, 1.3, end_s=4.0)
+    width, height = 540, 960
+    jitter = []
+    for t in np.arange(0, 4, 1 / 30):
+        sx, sy, tx, ty = camera_transform(move, t, width, height)
+        # the window's corner (where output pixel -0.5 comes from) is a whole pixel
+        x0 = (-0.5 - tx) / sx + 0.5
+        y0 = (-0.5 - ty) / sy + 0.5
+        assert x0 == pytest.approx(round(x0), abs=1e-9)
+        assert y0 == pytest.approx(round(y0), abs=1e-9)
+        assert width / sx == pytest.approx(round(width / sx), abs=1e-9)
+        s = camera_transform(smooth, t, width, height)
+        centre = np.array([(width - 1) / 2, (height - 1) / 2])
+        jitter.append(np.array([sx, sy]) * centre + [tx, ty] - (s[0] * centre + s[2:]))
+    jitter = np.array(jitter)
+    assert 0.2 < np.abs(jitter).max() < 1.0  # sub-pixel jitter of the view, in output px
+    assert np.std(jitter[:, 0]) > 0.05
+
+
+def test_integer_crop_video_follows_its_recorded_transform(carphone, camera_reference):
+    folder, ref = camera_reference
+    move = CameraMove(1.0, 1.3, integer_crop=True)
+    truth = inject_video(
+        carphone,
+        folder / "zp.mp4",
+        [],
+        crf=0,
+        preset="ultrafast",
+        resize_to_height=HEIGHT,
+        duration_s=1.0,
+        camera=move,
+    )
+    _, out = _times_and_gray(folder / "zp.mp4")
+    smooth_move = CameraMove(1.0, 1.3, end_s=truth.camera.end_s)
+    corner = np.array([40.0, 40.0])  # where a window's rounding shows most (far from centre)
+
+    def shown(transform) -> np.ndarray:
+        return np.array(transform[:2]) * corner + np.array(transform[2:])
+
+    jitter = [
+        np.linalg.norm(shown(tr) - shown(camera_transform(smooth_move, t, 528, HEIGHT)))
+        for tr, t in zip(truth.camera_transforms, truth.frame_times_s, strict=True)
+    ]
+    worst = int(np.argmax(jitter))
+    assert jitter[worst] > 0.4  # whole-pixel windows do not zoom smoothly
+    for i in (worst, 29):
+        scale, tx, ty = _similarity(ref[i], out[i])
+        sx, sy = truth.camera_transforms[i][:2]
+        assert scale == pytest.approx((sx + sy) / 2, abs=0.002)
+        measured = scale * corner + np.array([tx, ty])
+        np.testing.assert_allclose(measured, shown(truth.camera_transforms[i]), atol=0.2)
+
+
+def test_cli_makes_realistic_tremor_fps_and_a_zoom(cli, carphone, tmp_path):
+    out = tmp_path / "real.mp4"
+    args = [str(carphone), str(out), "--region", "40,30,60,60:face", "--freq", "6"]
+    args += ["--amp", "1", "--freq-sd", "0.25", "--amp-mod", "0.4", "--seed", "5"]
+    args += ["--fps", "25", "--zoom", "1:1.2", "--pan", "10,0", "--duration", "1"]
+    args += ["--preset", "ultrafast"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    truth = SynthTruth.from_json(tmp_path / "real.truth.json")
+    osc = truth.injections[0].oscillations[0]
+    assert (osc.frequency_sd_hz, osc.amplitude_modulation, osc.seed) == (0.25, 0.4, 5)
+    assert truth.n_frames == 25 and truth.resampled_fps == 25.0
+    assert truth.camera.zoom_end == 1.2 and not truth.camera.integer_crop
+    assert truth.camera.centre_end[0] - truth.camera.centre_start[0] == pytest.approx(10.0)
+    assert truth.oscillations[0].injection == "face"
+    assert 0.4 < truth.oscillations[0].rms_px < 1.1
+    bad = CliRunner().invoke(cli, [str(carphone), str(tmp_path / "b.mp4"), "--zoom", "0.5:1"])
+    assert bad.exit_code == 2 and "Invalid value" in bad.output

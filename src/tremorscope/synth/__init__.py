@@ -2,6 +2,7 @@
 
 from tremorscope.synth.signals import SyntheticTruth, synthetic_signal, write_signal_csv
 from tremorscope.synth.video import (
+    CameraMove,
     Injection,
     Oscillation,
     Shake,
@@ -9,11 +10,13 @@ from tremorscope.synth.video import (
     Twitch,
     displacement,
     inject_video,
+    oscillation_stats,
     side_by_side,
     write_truth,
 )
 
 __all__ = [
+    "CameraMove",
     "Injection",
     "Oscillation",
     "Shake",
@@ -22,6 +25,7 @@ __all__ = [
     "Twitch",
     "displacement",
     "inject_video",
+    "oscillation_stats",
     "side_by_side",
     "synthetic_signal",
     "write_signal_csv",

@@ -51,6 +51,14 @@ _IDENTITY_TAP = np.ones(1, dtype=np.float32)
 #: Sinusoids per axis that make up the smooth random wander of a :class:`Shake`.
 JITTER_COMPONENTS = 12
 
+#: Sinusoids that make up a :func:`smooth_noise` process (an oscillation's frequency wander and
+#: envelope).
+NOISE_COMPONENTS = 32
+
+#: Gain inside the tanh of an oscillation's envelope: ``e = 1 + m tanh(1.5 n)`` keeps the size
+#: within ``1 +- m`` while spending much of the time towards either end.
+ENVELOPE_GAIN = 1.5
+
 METHOD_NOTE = (
     "Each frame is read with its container timestamp t (seconds from the first kept frame), "
     "rotated for display and optionally resized. Every region is shifted by d(t): a crop around "
@@ -58,22 +66,36 @@ METHOD_NOTE = (
     "polynomials up to degree 3, shift error below 0.002 px up to 2 rad/px; edges mirrored) and "
     "blended back with a mask that is 1 inside the box and falls to 0 over feather_px outside "
     "it (raised cosine), so the box content moves rigidly by d(t). Then the whole frame is "
-    "shifted by the shake s(t) the same way. Frames are encoded with libx264 (yuv420p) keeping "
-    "the source timestamps. tremorscope.synth.video.displacement(injection or shakes, t) gives "
-    "d(t) and s(t); positive dx is rightward, positive dy downward, in output pixels."
+    "shifted by the shake s(t) the same way. With fps set, only the source frame nearest each time "
+    "n / fps is kept (t is then the grid time). A camera move (zoom about a centre, pan) is "
+    "applied last: the frame's point p is shown at (sx px + tx, sy py + ty), bicubic, recorded "
+    "per frame in camera_transforms. Frames are encoded with libx264 (yuv420p) keeping "
+    "the source timestamps (or the grid's). Oscillations may wander in frequency and size "
+    "(smooth seeded random processes; the phase is the exact integral of the frequency); "
+    "oscillations lists what each realised over the frames. "
+    "tremorscope.synth.video.displacement(injection or shakes, t) gives d(t) and s(t); "
+    "positive dx is rightward, positive dy downward, in output pixels."
 )
 
 
 @dataclass
 class Oscillation:
-    """A sinusoidal movement ``A sin(2 pi f t + phase)`` along one direction.
+    """A sinusoidal movement along one direction, optionally wandering in frequency and size.
+
+    ``d(t) = A g(t) e(t) sin(phi(t))`` along ``direction_deg``, with ``g`` the episode gate,
+    ``e(t) = 1 + m tanh(1.5 n_a(t))`` the slow envelope (``m = amplitude_modulation``) and
+    ``phi(t) = phase_rad + 2 pi integral_0^t f(s) ds`` the phase of the instantaneous frequency
+    ``f(t) = frequency_hz + frequency_sd_hz n_f(t)``. ``n_f`` and ``n_a`` are independent smooth
+    random processes of unit standard deviation (see :func:`smooth_noise`) drawn from ``seed``;
+    the phase integral is exact, so :func:`displacement` is the true shift at any time.
 
     Attributes
     ----------
     frequency_hz : float
-        Frequency in Hz.
+        Frequency in Hz (the centre of the wander).
     amplitude_px : float
-        Peak amplitude ``A`` in pixels (zero to peak).
+        Peak amplitude ``A`` in pixels (zero to peak) of the unmodulated movement; the
+        modulated peak reaches up to ``A (1 + amplitude_modulation)``.
     direction_deg : float
         Direction of movement: 0 is image +x (right), 90 is image +y (down).
     episodes : list of (float, float) or None
@@ -83,6 +105,18 @@ class Oscillation:
         oscillation is exactly zero outside its episodes.
     phase_rad : float
         Phase at t = 0.
+    frequency_sd_hz : float
+        Standard deviation in Hz of the instantaneous frequency's slow random wander (0: a fixed
+        frequency). Over a clip shorter than a few ``wander_time_s`` the realised spread is
+        smaller; :func:`oscillation_stats` measures it.
+    amplitude_modulation : float
+        Depth ``m`` (0 to below 1) of the slow random envelope: the size stays within
+        ``1 +- m`` times ``amplitude_px`` (0: constant size).
+    wander_time_s : float
+        Time constant in seconds of both random processes (their autocorrelation is
+        ``exp(-lag**2 / (2 wander_time_s**2))``).
+    seed : int
+        Seed of the wander and the envelope (the same seed gives the same movement).
 
     """
 
@@ -92,6 +126,10 @@ class Oscillation:
     episodes: list[tuple[float, float]] | None = None
     ramp_s: float = 0.3
     phase_rad: float = 0.0
+    frequency_sd_hz: float = 0.0
+    amplitude_modulation: float = 0.0
+    wander_time_s: float = 1.5
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if not self.frequency_hz > 0:
@@ -100,6 +138,17 @@ class Oscillation:
             raise ValueError(f"amplitude_px must be zero or positive, not {self.amplitude_px}")
         if not self.ramp_s >= 0:
             raise ValueError(f"ramp_s must be zero or positive, not {self.ramp_s}")
+        if not 0 <= self.frequency_sd_hz <= self.frequency_hz / 5:
+            raise ValueError(
+                f"frequency_sd_hz must be between 0 and a fifth of frequency_hz, "
+                f"not {self.frequency_sd_hz}"
+            )
+        if not 0 <= self.amplitude_modulation < 1:
+            raise ValueError(
+                f"amplitude_modulation must be from 0 to below 1, not {self.amplitude_modulation}"
+            )
+        if not self.wander_time_s > 0:
+            raise ValueError(f"wander_time_s must be positive, not {self.wander_time_s}")
         if self.episodes is not None:
             self.episodes = [(float(a), float(b)) for a, b in self.episodes]
             for a, b in self.episodes:
@@ -211,6 +260,58 @@ class Shake:
             raise ValueError(f"jitter_cutoff_hz must be positive, not {self.jitter_cutoff_hz}")
 
 
+@dataclass
+class CameraMove:
+    """The camera's view changes: a zoom about a centre and a pan (the centre travels).
+
+    At time ``t`` the output shows the window of size ``(W / z, H / z)`` centred at ``c`` of
+    the (injected and shaken) frame, scaled back to ``W x H``; ``z`` and ``c`` go linearly
+    from their start to their end values between ``start_s`` and ``end_s`` (held before and
+    after). The window is kept inside the frame. With ``integer_crop`` the window's corner and
+    size are rounded to whole pixels each frame before the scaling, as ffmpeg's ``zoompan``
+    filter does, which makes the view jitter by a fraction of a pixel; without it the warp is
+    exact and smooth. :func:`camera_transform` gives the mapping applied at any time.
+
+    Attributes
+    ----------
+    zoom_start, zoom_end : float
+        Zoom factors (1 is the whole frame, 1.3 shows 1/1.3 of each side); at least 1.
+    centre_start : tuple of float or None
+        ``(x, y)`` in frame pixels of the window centre at the start; None for the frame
+        centre.
+    centre_end : tuple of float or None
+        The same at the end; None for ``centre_start`` (no pan).
+    start_s : float
+        When the move starts, seconds from the clip start.
+    end_s : float or None
+        When it ends; None for the end of the clip (resolved by :func:`inject_video`).
+    integer_crop : bool
+        Whole-pixel crop windows (``zoompan``-like jitter) instead of an exact warp.
+
+    """
+
+    zoom_start: float = 1.0
+    zoom_end: float = 1.0
+    centre_start: tuple[float, float] | None = None
+    centre_end: tuple[float, float] | None = None
+    start_s: float = 0.0
+    end_s: float | None = None
+    integer_crop: bool = False
+
+    def __post_init__(self) -> None:
+        if not (self.zoom_start >= 1 and self.zoom_end >= 1):
+            raise ValueError(f"zooms must be at least 1, not {self.zoom_start}, {self.zoom_end}")
+        for name in ("centre_start", "centre_end"):
+            value = getattr(self, name)
+            if value is not None:
+                value = tuple(float(v) for v in value)
+                if len(value) != 2:
+                    raise ValueError(f"{name} must be (x, y), not {value}")
+                setattr(self, name, value)
+        if self.end_s is not None and not self.end_s > self.start_s:
+            raise ValueError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
+
+
 Motion = Injection | Shake | Oscillation | Twitch
 
 
@@ -228,6 +329,43 @@ class SynthSpec(BaseModel):
 
     injections: list[Injection] = []
     shakes: list[Shake] = []
+    camera: CameraMove | None = None
+
+
+class OscillationTruth(BaseModel):
+    """What one injected oscillation actually did over the output frames it was on.
+
+    Attributes
+    ----------
+    injection : str
+        Name of the injection it belongs to.
+    index : int
+        Its position in that injection's ``oscillations``.
+    mean_frequency_hz : float
+        Mean instantaneous frequency, weighted by the squared size (Hz).
+    frequency_sd_hz : float
+        Weighted standard deviation of the instantaneous frequency (Hz).
+    rms_px : float
+        RMS displacement along its direction while on (px): what a measured RMS amplitude
+        along the main direction is compared with.
+    peak_px : float
+        Largest absolute displacement (px).
+    envelope_min, envelope_max : float
+        Range of the size factor while on.
+    on_s : float
+        Time it was on (s).
+
+    """
+
+    injection: str
+    index: int
+    mean_frequency_hz: float
+    frequency_sd_hz: float
+    rms_px: float
+    peak_px: float
+    envelope_min: float
+    envelope_max: float
+    on_s: float
 
 
 class SynthTruth(BaseModel):
@@ -240,7 +378,7 @@ class SynthTruth(BaseModel):
     width, height : int
         Output frame size (displayed orientation); boxes are in these pixels.
     fps : float
-        Average frame rate of the source (and declared for the output).
+        Average frame rate of the source, or the ``fps`` asked for (declared for the output).
     n_frames : int
         Frames written.
     duration_s : float
@@ -259,6 +397,17 @@ class SynthTruth(BaseModel):
         Regions and their motion.
     shakes : list of Shake
         Camera shake of the whole frame.
+    camera : CameraMove or None
+        Zoom and pan applied last (its ``end_s`` resolved).
+    resampled_fps : float or None
+        The regular output frame rate asked for (frames nearest its grid kept), or None when
+        the source's frames and times were kept.
+    oscillations : list of OscillationTruth
+        What each oscillation did over the output frames (realised frequency and RMS).
+    camera_transforms : list of tuple of float
+        Per output frame ``(sx, sy, tx, ty)``: a point ``(x, y)`` of the frame before the camera
+        move is shown at ``(sx x + tx, sy y + ty)`` (pixel centres at whole coordinates);
+        empty without a camera move.
     frame_times_s : list of float
         Output frame times in seconds from the first frame (the times at which ``d(t)`` was
         applied).
@@ -283,6 +432,10 @@ class SynthTruth(BaseModel):
     interpolation: str = "sinc"
     injections: list[Injection] = []
     shakes: list[Shake] = []
+    camera: CameraMove | None = None
+    resampled_fps: float | None = None
+    oscillations: list[OscillationTruth] = []
+    camera_transforms: list[tuple[float, float, float, float]] = []
     frame_times_s: list[float] = []
     notes: list[str] = []
     method: str = METHOD_NOTE
@@ -382,10 +535,133 @@ def episode_gate(
     return gate
 
 
+def _noise_terms(seed: int, stream: int, time_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Frequencies (Hz), phases (rad) and common amplitude of a :func:`smooth_noise` sum."""
+    rng = np.random.default_rng([int(seed), int(stream)])
+    # Frequencies drawn from a Gaussian of sd 1 / (2 pi tau) give, with random phases, an
+    # autocorrelation exp(-lag^2 / (2 tau^2)) in expectation.
+    freqs = np.abs(rng.normal(0.0, 1.0 / (2 * np.pi * time_s), NOISE_COMPONENTS))
+    phases = rng.uniform(0.0, 2 * np.pi, NOISE_COMPONENTS)
+    return freqs, phases, math.sqrt(2.0 / NOISE_COMPONENTS)
+
+
+def smooth_noise(t: np.ndarray, seed: int, stream: int, time_s: float) -> np.ndarray:
+    """A smooth random process of unit standard deviation, defined at any time.
+
+    A sum of :data:`NOISE_COMPONENTS` sinusoids with random phases and random frequencies
+    drawn from a half-Gaussian of standard deviation ``1 / (2 pi time_s)``: a band-limited
+    Gaussian-like process whose autocorrelation is ``exp(-lag**2 / (2 time_s**2))`` in
+    expectation. It has an exact integral (:func:`smooth_noise_integral`).
+
+    Parameters
+    ----------
+    t : ndarray
+        Times in seconds.
+    seed : int
+        Seed; with ``stream`` it fixes the process.
+    stream : int
+        Which of the independent processes of one seed (e.g. frequency 1, envelope 2).
+    time_s : float
+        Time constant in seconds.
+
+    Returns
+    -------
+    ndarray
+        The process at ``t`` (dimensionless).
+
+    """
+    freqs, phases, size = _noise_terms(seed, stream, time_s)
+    t = np.asarray(t, dtype=float)
+    arg = 2 * np.pi * t[..., None] * freqs + phases
+    return size * np.sin(arg).sum(axis=-1)
+
+
+def smooth_noise_integral(t: np.ndarray, seed: int, stream: int, time_s: float) -> np.ndarray:
+    """The exact integral from 0 to ``t`` of :func:`smooth_noise` (same arguments), in s."""
+    freqs, phases, size = _noise_terms(seed, stream, time_s)
+    t = np.asarray(t, dtype=float)[..., None]
+    # integral_0^t sin(2 pi nu s + p) ds = t sin(pi nu t + p) sinc(nu t), exact also as nu -> 0
+    return size * (t * np.sin(np.pi * freqs * t + phases) * np.sinc(freqs * t)).sum(axis=-1)
+
+
+def instantaneous_frequency(osc: Oscillation, t: np.ndarray) -> np.ndarray:
+    """The instantaneous frequency ``f(t)`` of an oscillation, in Hz."""
+    t = np.asarray(t, dtype=float)
+    if osc.frequency_sd_hz == 0:
+        return np.full_like(t, osc.frequency_hz)
+    wander = smooth_noise(t, osc.seed, 1, osc.wander_time_s)
+    return osc.frequency_hz + osc.frequency_sd_hz * wander
+
+
+def oscillation_phase(osc: Oscillation, t: np.ndarray) -> np.ndarray:
+    """The phase ``phi(t)`` of an oscillation in radians (the exact integral of its frequency)."""
+    t = np.asarray(t, dtype=float)
+    phase = 2 * np.pi * osc.frequency_hz * t + osc.phase_rad
+    if osc.frequency_sd_hz:
+        integral = smooth_noise_integral(t, osc.seed, 1, osc.wander_time_s)
+        phase = phase + 2 * np.pi * osc.frequency_sd_hz * integral
+    return phase
+
+
+def envelope(osc: Oscillation, t: np.ndarray) -> np.ndarray:
+    """The slow size factor ``e(t) = 1 + m tanh(1.5 n_a(t))`` (1 without modulation)."""
+    t = np.asarray(t, dtype=float)
+    if osc.amplitude_modulation == 0:
+        return np.ones_like(t)
+    slow = smooth_noise(t, osc.seed, 2, osc.wander_time_s)
+    return 1.0 + osc.amplitude_modulation * np.tanh(ENVELOPE_GAIN * slow)
+
+
 def _oscillation(osc: Oscillation, t: np.ndarray) -> np.ndarray:
-    gate = episode_gate(t, osc.episodes, osc.ramp_s)
-    wave = osc.amplitude_px * gate * np.sin(2 * np.pi * osc.frequency_hz * t + osc.phase_rad)
+    size = osc.amplitude_px * episode_gate(t, osc.episodes, osc.ramp_s) * envelope(osc, t)
+    wave = size * np.sin(oscillation_phase(osc, t))
     return wave[:, None] * _unit(osc.direction_deg)[None, :]
+
+
+def oscillation_stats(osc: Oscillation, t: np.ndarray) -> dict[str, float]:
+    """What an oscillation actually did at the frame times ``t`` while it was on.
+
+    Parameters
+    ----------
+    osc : Oscillation
+        The oscillation.
+    t : ndarray
+        Frame times in seconds (the times it was applied at).
+
+    Returns
+    -------
+    dict
+        ``mean_frequency_hz``: mean instantaneous frequency weighted by the squared size
+        (what a spectral peak estimates); ``frequency_sd_hz``: its weighted standard
+        deviation; ``rms_px``: RMS displacement along the direction (px), ``peak_px``: its
+        largest absolute value (px), both over the frames where it is on;
+        ``envelope_min``, ``envelope_max``: range of ``e(t)`` there; ``on_s``: time it is on
+        (frames on times the median frame step, s).
+
+    """
+    t = np.asarray(t, dtype=float)
+    size = episode_gate(t, osc.episodes, osc.ramp_s) * envelope(osc, t)
+    on = size > 0
+    nan = float("nan")
+    if not on.any():
+        keys = ("mean_frequency_hz", "frequency_sd_hz", "rms_px", "peak_px")
+        return {**dict.fromkeys(keys, nan), "envelope_min": nan, "envelope_max": nan, "on_s": 0.0}
+    freq = instantaneous_frequency(osc, t[on])
+    weight = size[on] ** 2
+    mean = float(np.sum(weight * freq) / np.sum(weight)) if weight.sum() > 0 else osc.frequency_hz
+    sd = float(np.sqrt(np.sum(weight * (freq - mean) ** 2) / weight.sum())) if weight.sum() else 0.0
+    along = displacement(osc, t[on]) @ _unit(osc.direction_deg)
+    env = envelope(osc, t[on])
+    step = float(np.median(np.diff(t))) if t.size > 1 else 0.0
+    return {
+        "mean_frequency_hz": round(mean, 6),
+        "frequency_sd_hz": round(sd, 6),
+        "rms_px": round(float(np.sqrt(np.mean(along**2))), 6),
+        "peak_px": round(float(np.abs(along).max()), 6),
+        "envelope_min": round(float(env.min()), 6),
+        "envelope_max": round(float(env.max()), 6),
+        "on_s": round(float(on.sum()) * step, 6),
+    }
 
 
 def _twitch(tw: Twitch, t: np.ndarray) -> np.ndarray:
@@ -456,7 +732,9 @@ def max_displacement(motion: Motion | Sequence[Motion]) -> float:
     """An upper bound of ``|d(t)|`` over all times, in pixels."""
     if isinstance(motion, Injection):
         return max_displacement([*motion.oscillations, *motion.twitches])
-    if isinstance(motion, Oscillation | Twitch):
+    if isinstance(motion, Oscillation):
+        return abs(motion.amplitude_px) * (1.0 + motion.amplitude_modulation)
+    if isinstance(motion, Twitch):
         return abs(motion.amplitude_px)
     if isinstance(motion, Shake):
         return abs(motion.amplitude_px) + motion.jitter_px * math.sqrt(2.0 * JITTER_COMPONENTS)
@@ -562,6 +840,117 @@ def shift_image(image: np.ndarray, dx: float, dy: float, method: str = "sinc") -
         ky = sinc_taps(fy) if fy != 0 else _IDENTITY_TAP
         image = cv2.sepFilter2D(image, -1, kx, ky, borderType=cv2.BORDER_REFLECT_101)
     return _integer_shift(image, nx, ny)
+
+
+def _move_at(move: CameraMove, t: float, width: int, height: int) -> tuple[float, float, float]:
+    """Zoom and window centre ``(z, cx, cy)`` of a camera move at time ``t`` (s)."""
+    end = move.end_s if move.end_s is not None else move.start_s + 1.0
+    u = min(max((t - move.start_s) / (end - move.start_s), 0.0), 1.0)
+    start = move.centre_start or ((width - 1) / 2, (height - 1) / 2)
+    stop = move.centre_end or start
+    zoom = move.zoom_start + u * (move.zoom_end - move.zoom_start)
+    return zoom, start[0] + u * (stop[0] - start[0]), start[1] + u * (stop[1] - start[1])
+
+
+def camera_transform(
+    move: CameraMove, t: float, width: int, height: int
+) -> tuple[float, float, float, float]:
+    """The mapping a camera move applies at time ``t``.
+
+    Parameters
+    ----------
+    move : CameraMove
+        The move (``end_s`` None counts as one second after ``start_s``: resolve it first).
+    t : float
+        Time in seconds from the clip start.
+    width, height : int
+        Frame size in pixels.
+
+    Returns
+    -------
+    tuple of float
+        ``(sx, sy, tx, ty)``: the frame's point ``(x, y)`` is shown at ``(sx x + tx, sy y + ty)``
+        of the output (pixel centres at whole coordinates). With ``integer_crop`` the window's
+        corner and size are whole pixels, so ``sx`` and ``sy`` may differ slightly.
+
+    """
+    zoom, cx, cy = _move_at(move, t, width, height)
+    if move.integer_crop:
+        w, h = max(1, round(width / zoom)), max(1, round(height / zoom))
+        x0 = min(max(math.floor(cx + 0.5 - w / 2), 0), width - w)
+        y0 = min(max(math.floor(cy + 0.5 - h / 2), 0), height - h)
+        sx, sy = width / w, height / h
+        # a w x h crop at (x0, y0) resized to width x height (pixel-area alignment)
+        return sx, sy, sx * (0.5 - x0) - 0.5, sy * (0.5 - y0) - 0.5
+    half_w, half_h = (width / zoom) / 2, (height / zoom) / 2
+    # keep the window (edges at pixel borders -0.5 .. width - 0.5) inside the frame
+    cx = min(max(cx, half_w - 0.5), width - 0.5 - half_w)
+    cy = min(max(cy, half_h - 0.5), height - 0.5 - half_h)
+    return zoom, zoom, (width - 1) / 2 - zoom * cx, (height - 1) / 2 - zoom * cy
+
+
+def apply_camera(image: np.ndarray, transform: tuple[float, float, float, float]) -> np.ndarray:
+    """Show ``image`` as a camera with ``transform`` (from :func:`camera_transform`) sees it.
+
+    Parameters
+    ----------
+    image : ndarray, shape (h, w) or (h, w, c)
+        The frame (uint8).
+    transform : tuple of float
+        ``(sx, sy, tx, ty)``; identity ``(1, 1, 0, 0)`` returns the image itself.
+
+    Returns
+    -------
+    ndarray
+        Same size and type; bicubic interpolation, frame edges mirrored.
+
+    """
+    sx, sy, tx, ty = transform
+    if (sx, sy, tx, ty) == (1.0, 1.0, 0.0, 0.0):
+        return image
+    height, width = image.shape[:2]
+    matrix = np.array([[sx, 0.0, tx], [0.0, sy, ty]])
+    return cv2.warpAffine(
+        image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
+    )
+
+
+def resample_nearest(
+    frames: Iterator[tuple[float, object]], fps: float
+) -> Iterator[tuple[float, object]]:
+    """Keep the frames nearest a regular grid of ``fps`` frames per second.
+
+    Like ffmpeg's ``fps`` filter, frames are dropped (or repeated, when ``fps`` is above the
+    source's rate) so that one frame stands at every grid time ``n / fps`` from 0 up to the
+    last frame's time; each grid time takes the frame nearest to it (the earlier one on a
+    tie). ffmpeg's filter takes the last frame that rounds to the grid slot, which can be up
+    to half a step later.
+
+    Parameters
+    ----------
+    frames : iterator of (float, object)
+        ``(time_s, item)`` in increasing time, the first at 0.
+    fps : float
+        Output frame rate.
+
+    Yields
+    ------
+    tuple of (float, object)
+        ``(grid_time_s, item)``; an item may be yielded more than once.
+
+    """
+    step = 1.0 / fps
+    n = 0
+    previous: tuple[float, object] | None = None
+    for t, item in frames:
+        while n * step <= t + 1e-9:
+            slot = n * step
+            if previous is None or slot - previous[0] > t - slot + 1e-12:
+                yield round(slot, 9), item
+            else:
+                yield round(slot, 9), previous[1]
+            n += 1
+        previous = (t, item)
 
 
 def feather_mask(
@@ -781,6 +1170,75 @@ def _check_encoding(crf: int, preset: str) -> None:
         raise ValueError(f"preset must be one of {', '.join(X264_PRESETS)}, not {preset!r}")
 
 
+def _kept_frames(
+    frames: Iterator[_SourceFrame],
+    time_base: Fraction,
+    start_s: float,
+    duration_s: float | None,
+) -> Iterator[tuple[float, tuple[int, np.ndarray]]]:
+    """``(t, (pts, image))`` of the frames from ``start_s`` on, times and pts from the first."""
+    source_first = first_pts = None
+    for sf in frames:
+        source_first = sf.pts if source_first is None else source_first
+        if first_pts is None:
+            if float((sf.pts - source_first) * time_base) < start_s - 1e-7:
+                continue
+            first_pts = sf.pts
+        rel = sf.pts - first_pts
+        t = float(rel * time_base)
+        if duration_s is not None and t >= duration_s:
+            break
+        yield t, (rel, sf.image)
+
+
+def _output_clock(
+    rate: Fraction, time_base: Fraction, fps: float | None
+) -> tuple[Fraction, Fraction]:
+    """Declared frame rate and time base of the output (the source's, or for ``fps``)."""
+    if fps is None:
+        return rate, time_base
+    new_rate = Fraction(fps).limit_denominator(1001)
+    ticks = 1 / (new_rate * time_base)
+    return new_rate, time_base if ticks.denominator == 1 else FALLBACK_TIME_BASE
+
+
+def _resolve_camera(
+    camera: CameraMove | None,
+    info_duration_s: float,
+    start_s: float,
+    duration_s: float | None,
+    rate: Fraction,
+) -> CameraMove | None:
+    """The camera move with ``end_s`` set to the expected last frame time when it is None."""
+    if camera is None or camera.end_s is not None:
+        return camera
+    span = info_duration_s - start_s
+    if duration_s is not None:
+        span = min(span, duration_s)
+    end = max(span - 1 / float(rate), camera.start_s + 1 / float(rate))
+    return CameraMove(
+        camera.zoom_start,
+        camera.zoom_end,
+        camera.centre_start,
+        camera.centre_end,
+        camera.start_s,
+        round(end, 6),
+        camera.integer_crop,
+    )
+
+
+def _truth_of_oscillations(
+    injections: Sequence[Injection], times: Sequence[float]
+) -> list[OscillationTruth]:
+    """The realised frequency and size of every injected oscillation at the frame times."""
+    t = np.asarray(times, dtype=float)
+    return [
+        OscillationTruth(injection=inj.name, index=i, **oscillation_stats(osc, t))
+        for inj in injections
+        for i, osc in enumerate(inj.oscillations)
+    ]
+
+
 def inject_video(
     source: str | Path,
     output: str | Path,
@@ -792,6 +1250,8 @@ def inject_video(
     duration_s: float | None = None,
     resize_to_height: int | None = None,
     interpolation: str = "sinc",
+    fps: float | None = None,
+    camera: CameraMove | None = None,
 ) -> SynthTruth:
     """Inject known motion into a real video and re-encode it.
 
@@ -818,11 +1278,19 @@ def inject_video(
     interpolation : {"sinc", "cubic"}
         Sub-pixel shift method of :func:`shift_image`; ``"cubic"`` (``cv2.warpAffine``,
         ``INTER_CUBIC``) is biased by up to 0.05 px and kept only for comparison.
+    fps : float, optional
+        A regular output frame rate (frames per second): the source frame nearest each time
+        ``n / fps`` is kept (:func:`resample_nearest`), as ffmpeg's ``fps`` filter does, and
+        the motion is applied at the grid times. None keeps every frame and its time.
+    camera : CameraMove, optional
+        A zoom or pan applied last, after the injections and shakes (whose boxes and shifts
+        are in the pixels of the frame before it); ``end_s`` None ends it at the last frame.
 
     Returns
     -------
     SynthTruth
-        Everything injected, with the output frame times.
+        Everything injected, with the output frame times, what each oscillation realised and
+        the camera's mapping per frame.
 
     Raises
     ------
@@ -830,7 +1298,7 @@ def inject_video(
         A missing or unreadable source, no video stream, no frame in the chosen span, or a box
         outside the frame.
     ValueError
-        Bad crf or preset.
+        Bad crf, preset, interpolation or fps.
 
     """
     source, output = Path(source), Path(output)
@@ -839,6 +1307,8 @@ def inject_video(
     _check_encoding(crf, preset)
     if interpolation not in ("sinc", "cubic"):
         raise ValueError(f"interpolation must be 'sinc' or 'cubic', not {interpolation!r}")
+    if fps is not None and not fps > 0:
+        raise ValueError(f"fps must be positive, not {fps}")
     info = probe_video(source)
     if output.resolve() == source.resolve():
         raise InputError(output, "output would overwrite the source")
@@ -848,35 +1318,35 @@ def inject_video(
         if problem:
             raise InputError(source, f"region {inj.name!r}: {problem}")
     regions = [_prepare_region(inj, width, height) for inj in injections]
-    rate, time_base = _stream_facts(source)
+    source_rate, source_tb = _stream_facts(source)
+    rate, time_base = _output_clock(source_rate, source_tb, fps)
+    camera = _resolve_camera(camera, info.duration_s, start_s, duration_s, rate)
     notes: list[str] = []
-    frames = _source_frames(source, time_base, notes)
+    frames = _source_frames(source, source_tb, notes)
+    kept = _kept_frames(frames, source_tb, start_s, duration_s)
+    timed = kept if fps is None else resample_nearest(kept, fps)
     writer: H264Writer | None = None
     times: list[float] = []
-    source_first = first_pts = None
+    transforms: list[tuple[float, float, float, float]] = []
     try:
-        for sf in frames:
-            source_first = sf.pts if source_first is None else source_first
-            if first_pts is None:
-                if float((sf.pts - source_first) * time_base) < start_s - 1e-7:
-                    continue
-                first_pts = sf.pts
-            rel = sf.pts - first_pts
-            t = float(rel * time_base)
-            if duration_s is not None and t >= duration_s:
-                break
-            image = _fit(sf.image, width, height, resize_to_height is not None)
-            if not image.flags.writeable:
-                image = image.copy()
+        for t, (rel, decoded) in timed:
+            pts = rel if fps is None else round(round(t * fps) / (rate * time_base))
+            image = _fit(decoded, width, height, resize_to_height is not None)
+            if image is decoded or not image.flags.writeable:
+                image = image.copy()  # a frame kept twice must not be moved twice
             for region in regions:
                 dx, dy = displacement(region.injection, np.array([t]))[0]
                 _inject_region(image, region, float(dx), float(dy), interpolation)
             if shakes:
                 sx, sy = displacement(shakes, np.array([t]))[0]
                 image = shift_image(image, float(sx), float(sy), interpolation)
+            if camera is not None:
+                transform = camera_transform(camera, t, width, height)
+                transforms.append(tuple(round(v, 9) for v in transform))
+                image = apply_camera(image, transform)
             if writer is None:
                 writer = H264Writer(output, width, height, rate, time_base, crf, preset)
-            writer.write(image, rel)
+            writer.write(image, pts)
             times.append(round(t, 9))
     finally:
         frames.close()
@@ -902,6 +1372,10 @@ def inject_video(
         interpolation=interpolation,
         injections=injections,
         shakes=shakes,
+        camera=camera,
+        resampled_fps=None if fps is None else float(fps),
+        oscillations=_truth_of_oscillations(injections, times),
+        camera_transforms=transforms,
         frame_times_s=times,
         notes=notes,
     )

@@ -10,14 +10,17 @@ from rich.console import Console
 
 from tremorscope.synth.video import (
     X264_PRESETS,
+    CameraMove,
     Injection,
     Oscillation,
     Shake,
     Twitch,
     inject_video,
     load_spec,
+    output_size,
     write_truth,
 )
+from tremorscope.video.reader import probe_video
 
 
 def parse_region(text: str, index: int) -> tuple[str, tuple[int, int, int, int]]:
@@ -98,6 +101,55 @@ def parse_twitch(text: str) -> tuple[float, float]:
     return t, amp
 
 
+def parse_pair(text: str, option: str, sep: str = ",") -> tuple[float, float]:
+    """Parse two numbers ``A<sep>B`` (e.g. ``1:1.3`` or ``10,0``).
+
+    Raises
+    ------
+    typer.BadParameter
+        When the text is not two numbers separated by ``sep``.
+
+    """
+    a_text, found, b_text = text.partition(sep)
+    try:
+        a, b = float(a_text), float(b_text)
+    except ValueError:
+        found = ""
+    if not found:
+        raise typer.BadParameter(f"{text!r}: use A{sep}B, two numbers", param_hint=f"'{option}'")
+    return a, b
+
+
+def camera_from_flags(
+    source: Path,
+    height: int | None,
+    zoom: str | None,
+    zoom_centre: str | None,
+    pan: str | None,
+    integer_crop: bool,
+) -> CameraMove | None:
+    """The camera move the ``--zoom``, ``--zoom-centre``, ``--pan`` flags describe, or None.
+
+    The view's centre starts at ``--zoom-centre`` (default the frame centre, in output pixels)
+    and travels by ``--pan DX,DY`` pixels at constant speed over the clip while the zoom goes
+    from the first to the second factor of ``--zoom START:END``.
+    """
+    if zoom is None and pan is None and zoom_centre is None and not integer_crop:
+        return None
+    z0, z1 = parse_pair(zoom, "--zoom", ":") if zoom else (1.0, 1.0)
+    if not (z0 >= 1 and z1 >= 1):
+        raise typer.BadParameter(f"{zoom!r}: zooms must be at least 1", param_hint="'--zoom'")
+    if zoom_centre is not None:
+        centre = parse_pair(zoom_centre, "--zoom-centre")
+    else:
+        info = probe_video(source)
+        width, high = output_size(info.width, info.height, height)
+        centre = ((width - 1) / 2, (high - 1) / 2)
+    dx, dy = parse_pair(pan, "--pan") if pan else (0.0, 0.0)
+    end = (centre[0] + dx, centre[1] + dy)
+    return CameraMove(z0, z1, centre, end, integer_crop=integer_crop)
+
+
 def _flag_motion(
     regions: list[str],
     freq: float | None,
@@ -108,6 +160,9 @@ def _flag_motion(
     shake_freq: float | None,
     shake_amp: float,
     shake_direction: float,
+    freq_sd: float = 0.0,
+    amp_mod: float = 0.0,
+    seed: int = 0,
 ) -> tuple[list[Injection], list[Shake]]:
     """Injections and shakes described by command-line flags."""
     if (freq is None) != (amp is None):
@@ -125,7 +180,17 @@ def _flag_motion(
         name, box = parse_region(text, i)
         oscillations = []
         if freq is not None and amp is not None:
-            oscillations.append(Oscillation(freq, amp, direction, episodes=spans))
+            oscillations.append(
+                Oscillation(
+                    freq,
+                    amp,
+                    direction,
+                    episodes=spans,
+                    frequency_sd_hz=freq_sd,
+                    amplitude_modulation=amp_mod,
+                    seed=seed,
+                )
+            )
         jerks = [Twitch(t, a) for t, a in parsed_twitches]
         injections.append(Injection(name, box, oscillations, jerks))
     shakes = []
@@ -160,6 +225,15 @@ def synth(
         str | None,
         typer.Option(help="When the oscillation is on, seconds, e.g. 1-4,6-9 (default: always)."),
     ] = None,
+    freq_sd: Annotated[
+        float,
+        typer.Option(help="SD of the oscillation's slow frequency wander, Hz (0: fixed)."),
+    ] = 0.0,
+    amp_mod: Annotated[
+        float,
+        typer.Option(help="Depth of its slow random size change, e.g. 0.4 for +-40 % (0: none)."),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the wander and the size change.")] = 0,
     twitch: Annotated[
         list[str] | None,
         typer.Option(help="A downward twitch T:AMP (peak time s, peak px); repeatable."),
@@ -178,6 +252,28 @@ def synth(
     height: Annotated[
         int | None, typer.Option(help="Resize to this height first (aspect kept).")
     ] = None,
+    fps: Annotated[
+        float | None,
+        typer.Option(
+            help="Output frame rate: keep the frames nearest a regular grid (like ffmpeg's fps)."
+        ),
+    ] = None,
+    zoom: Annotated[
+        str | None,
+        typer.Option(help="Camera zoom START:END over the clip, e.g. 1:1.3 (factors >= 1)."),
+    ] = None,
+    zoom_centre: Annotated[
+        str | None,
+        typer.Option(help="X,Y the zoom centres on at the start, output pixels (default: centre)."),
+    ] = None,
+    pan: Annotated[
+        str | None,
+        typer.Option(help="DX,DY pixels the view's centre travels over the clip (a pan)."),
+    ] = None,
+    integer_crop: Annotated[
+        bool,
+        typer.Option(help="Zoom and pan with whole-pixel crop windows (ffmpeg zoompan's jitter)."),
+    ] = False,
     spec: Annotated[
         Path | None,
         typer.Option(help="JSON file with lists 'injections' and 'shakes' (instead of flags)."),
@@ -199,6 +295,9 @@ def synth(
         raise typer.BadParameter(f"{duration}: must be positive", param_hint="'--duration'")
     if height is not None and height < 2:
         raise typer.BadParameter(f"{height}: must be at least 2", param_hint="'--height'")
+    if fps is not None and not fps > 0:
+        raise typer.BadParameter(f"{fps}: must be positive", param_hint="'--fps'")
+    camera = camera_from_flags(source, height, zoom, zoom_centre, pan, integer_crop)
     flags_used = region or twitch or freq is not None or shake_freq is not None or shake_amp
     if spec is not None and flags_used:
         raise typer.BadParameter(
@@ -208,6 +307,7 @@ def synth(
     if spec is not None:
         loaded = load_spec(spec)
         injections, shakes = loaded.injections, loaded.shakes
+        camera = camera or loaded.camera
     else:
         try:
             injections, shakes = _flag_motion(
@@ -220,6 +320,9 @@ def synth(
                 shake_freq,
                 shake_amp,
                 shake_direction,
+                freq_sd,
+                amp_mod,
+                seed,
             )
         except ValueError as exc:  # a value the dataclasses refuse
             raise typer.BadParameter(str(exc)) from None
@@ -233,6 +336,8 @@ def synth(
         start_s=start,
         duration_s=duration,
         resize_to_height=height,
+        fps=fps,
+        camera=camera,
     )
     truth_path = truth or output.with_suffix(".truth.json")
     write_truth(result, truth_path)
