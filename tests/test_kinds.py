@@ -138,7 +138,25 @@ def test_no_voluntary_movement_is_faster_than_seven_hz():
     decide_kinds(parts, {}, SCALE)
     r = parts["right_knee"].rhythmic
     assert r.kind == "tremor"
-    assert "faster than any voluntary" in r.kind_reasons[1]
+    assert "faster than any voluntary" in r.kind_reasons[-1]
+
+
+def test_a_fast_rhythm_of_a_tapping_hand_is_still_its_voluntary_movement():
+    parts = {"left_hand": _finding(7.2, 0.64)}  # the tapping's second harmonic
+    decide_kinds(parts, {"left_hand": TAPPING_HAND}, SCALE)
+    assert parts["left_hand"].rhythmic.kind == "voluntary"
+
+
+def test_a_slow_jerky_hand_rhythm_without_the_hands_shape_is_undetermined():
+    unseen = {"right_hand": _finding(2.8, 4.5, "voluntary")}  # engine: harmonic at 2x
+    decide_kinds(unseen, {}, SCALE)
+    assert unseen["right_hand"].rhythmic.kind == "undetermined"
+    foot = {"right_foot": _finding(2.8, 4.5, "voluntary")}  # no landmarks to miss there
+    decide_kinds(foot, {}, SCALE)
+    assert foot["right_foot"].rhythmic.kind == "tremor"
+    seen = {"right_hand": _finding(2.8, 4.5, "voluntary")}
+    decide_kinds(seen, {"right_hand": STILL_HAND}, SCALE)
+    assert seen["right_hand"].rhythmic.kind == "tremor"
 
 
 def test_a_tiny_rhythm_beside_a_voluntary_task_is_undetermined_not_tremor():

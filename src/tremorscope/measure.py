@@ -13,6 +13,7 @@ continuous while its person stays in view; where it is not, the series is split.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -72,8 +73,8 @@ CAMERA = ("camera",)
 HAND_RATE_HZ = 4.0
 #: A hand's landmarks this recent (s) before a chunk starts may correct where its region goes.
 RECENT_HAND_S = 0.5
-#: Hand-model calls waiting at most: past it the decoding thread skips a sample rather than
-#: let crops pile up.
+#: Hand samples waiting for the pose thread at most: past it the decoding thread waits (each
+#: holds its decoded frame).
 MAX_PENDING_HANDS = 8
 HANDS = ("left_hand", "right_hand")
 
@@ -257,12 +258,12 @@ class _Lookahead:
         self.shots = ShotCutDetector()
         self.start_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
-        #: The latest chunk start's request to the pose model, and the last one answered.
+        #: The latest chunk start's request to the pose model.
         self._asked: Future[_Sighting] | None = None
-        self._answered: _Sighting | None = None
         self._serial = 0
         self._hand_t = -np.inf
-        self._pending_hands = 0
+        #: Hand samples waiting for the pose thread at most (each holds its decoded frame).
+        self._hand_slots = threading.BoundedSemaphore(MAX_PENDING_HANDS)
         #: Hand models by side, used in the pose thread only: one each for left and right hands
         #: (about 50 MB each), shared by every person (with several people a model loses the
         #: hand it followed and looks for the next one afresh, at the cost of a palm search).
@@ -287,10 +288,14 @@ class _Lookahead:
                 sighting = self.pose_thread.submit(self._look, frame, self._serial)
                 self._serial += 1
                 self._asked = sighting
-                if cut:
-                    self._answered = None  # another view: the last places of hands are void
-        elif frame.t - self._hand_t >= 1.0 / HAND_RATE_HZ:
-            self._ask_hands(frame)
+        elif self._asked is not None and frame.t - self._hand_t >= 1.0 / HAND_RATE_HZ:
+            self._hand_t = frame.t
+            assert self.pose_thread is not None
+            # Queued behind this chunk's request to the pose model, so it finds that answered;
+            # the decoding thread waits rather than skip a sample, so that every run takes the
+            # same samples however busy the machine is.
+            self._hand_slots.acquire()
+            self.pose_thread.submit(self._hands, frame, self._asked)
         self.ready[frame.index] = _Prepared(image, cut, sighting)
 
     def _look(self, frame: Frame, serial: int) -> _Sighting:
@@ -300,49 +305,43 @@ class _Lookahead:
         exclude = [p.box for p in people] + self.manual
         return _Sighting(people, select_background_points(frame.gray, exclude), serial)
 
-    def _ask_hands(self, frame: Frame) -> None:
-        """Send crops of every hand the last answered sighting placed to the hand model."""
-        if self._asked is not None and self._asked.done() and self._asked.exception() is None:
-            self._answered = self._asked.result()
-        if self._answered is None or not self._answered.people or self.pose_thread is None:
-            return
-        if self._pending_hands >= MAX_PENDING_HANDS:
-            return
-        self._hand_t = frame.t
-        rgb = None
-        shape = frame.luma.shape
-        for place, pose in enumerate(self._answered.people):
-            regions = part_regions(pose, shape)
-            for side in HANDS:
-                crop = hand_crop(regions[side], shape) if side in regions else None
-                if crop is None:
-                    continue
-                if rgb is None:
-                    rgb = frame.rgb()
-                x, y, w, h = crop
-                pixels = rgb[y : y + h, x : x + w].copy()
-                self._pending_hands += 1
-                self.pose_thread.submit(
-                    self._hand, self._answered.serial, place, side, pixels, crop, frame.t
-                )
+    def _hands(self, frame: Frame, asked: Future[_Sighting]) -> None:
+        """Landmarks of every hand this chunk's sighting placed (in the pose thread)."""
+        try:
+            if asked.exception() is not None:
+                return
+            sighting = asked.result()
+            shape = frame.luma.shape
+            rgb = None
+            for place, pose in enumerate(sighting.people):
+                regions = part_regions(pose, shape)
+                for side in HANDS:
+                    crop = hand_crop(regions[side], shape) if side in regions else None
+                    if crop is None:
+                        continue
+                    if rgb is None:
+                        rgb = frame.rgb()
+                    x, y, w, h = crop
+                    self._hand(
+                        sighting.serial, place, side, rgb[y : y + h, x : x + w], crop, frame.t
+                    )
+        finally:
+            self._hand_slots.release()
 
     def _hand(
         self, serial: int, place: int, side: str, pixels: np.ndarray, crop: Box, t: float
     ) -> None:
-        """Landmarks of one hand crop (in the pose thread), kept as its shape."""
-        try:
-            model = self._hand_models.get(side)
-            if model is None:
-                model = self._hand_models[side] = HandLandmarker()
-            started = time.perf_counter()
-            points = model.landmarks(pixels, crop)
-            self.hand_seconds += time.perf_counter() - started
-            self.hand_calls += 1
-            shape = hand_shape(points, t) if points is not None else None
-            if shape is not None:
-                self.hand_shapes.append((serial, place, side, shape))
-        finally:
-            self._pending_hands -= 1
+        """Landmarks of one hand crop, kept as its shape."""
+        model = self._hand_models.get(side)
+        if model is None:
+            model = self._hand_models[side] = HandLandmarker()
+        started = time.perf_counter()
+        points = model.landmarks(pixels, crop)
+        self.hand_seconds += time.perf_counter() - started
+        self.hand_calls += 1
+        shape = hand_shape(points, t) if points is not None else None
+        if shape is not None:
+            self.hand_shapes.append((serial, place, side, shape))
 
     def close_hands(self) -> None:
         """Release the hand models (after the pose thread has stopped)."""
@@ -683,6 +682,7 @@ def measure_video(
             state.feed(frame.index, frame.t, ahead.take(frame.index))
             if progress is not None:
                 progress(frame.index + 1)
+        pose_thread.shutdown(wait=True)  # the last hand samples, so every run has them all
     finally:
         frames.close()  # stops the decoding thread (no more pose requests)
         pose_thread.shutdown(cancel_futures=True)  # before the model closes

@@ -38,6 +38,8 @@ import numpy as np
 from tremorscope.locate.hands import HandShape
 from tremorscope.results import Finding, Scale
 
+#: Body parts that have hand landmarks.
+HANDS = ("left_hand", "right_hand")
 #: A hand needs this many landmark samples for its shape to count as evidence.
 MIN_HAND_SAMPLES = 6
 #: Spread of the hand's shape (10th to 90th percentile, in palm lengths) at which it counts as
@@ -221,27 +223,38 @@ def _set(finding: Finding, kind: str, confidence: float, reasons: list[str]) -> 
 
 
 def _judge(
-    finding: Finding, hand: HandArticulation | None, scale: Scale | None
+    finding: Finding, hand: HandArticulation | None, scale: Scale | None, is_hand: bool = False
 ) -> tuple[str, float, list[str]]:
-    """Kind, confidence and reasons of one body part's detected rhythm, on its own evidence."""
+    """Kind, confidence and reasons of one body part's detected rhythm, on its own evidence.
+
+    The hand's shape counts whatever the rhythm's frequency: fingers that open and close widely
+    are a voluntary movement, and a fast rhythm in such a hand is that movement's harmonic or a
+    tremor the task hides. Size and waveform are cut to 0.3 of their strength above
+    :data:`MAX_VOLUNTARY_HZ`. A hand whose shape was not seen (too small in the picture, turned
+    away) has only the waveform to go by, and a slow non-sinusoidal rhythm of a hand is then
+    left undetermined rather than called a tremor.
+    """
     r = finding.rhythmic
     f0 = r.frequency_hz or 0.0
+    fast = f0 > MAX_VOLUNTARY_HZ
     evidence: list[Evidence] = []
     if hand is not None:
         evidence.append(shape_evidence(hand))
     cm = amplitude_cm(finding, scale)
     if cm is not None:
-        evidence.append(size_evidence(cm, f0))
+        size = size_evidence(cm, f0)
+        evidence.append(Evidence(size.voluntary * (0.3 if fast else 1.0), size.reason))
     waveform = waveform_evidence(finding)
     if waveform is not None:
-        evidence.append(waveform)
+        strength = waveform.voluntary
+        if is_hand and hand is None and not fast:
+            strength = TREMOR_BELOW
+            waveform = Evidence(strength, waveform.reason + " (the hand's shape was not seen)")
+        evidence.append(Evidence(strength * (0.3 if fast else 1.0), waveform.reason))
     voluntary = max((e.voluntary for e in evidence), default=0.0)
     reasons = [e.reason for e in sorted(evidence, key=lambda e: -e.voluntary)]
-    if f0 > MAX_VOLUNTARY_HZ and voluntary > 0:
-        voluntary *= 0.3
-        reasons.insert(
-            0, f"{f0:.1f} Hz is faster than any voluntary repetitive movement (about 7 Hz)"
-        )
+    if fast and any(e.voluntary > 0 for e in evidence[1 if hand is not None else 0 :]):
+        reasons.append(f"{f0:.1f} Hz is faster than any voluntary repetitive movement (about 7 Hz)")
     if voluntary >= VOLUNTARY_AT:
         return "voluntary", voluntary, reasons
     if voluntary >= TREMOR_BELOW:
@@ -308,7 +321,7 @@ def decide_kinds(
             r.kind_confidence = r.kind_confidence or 1.0
             continue
         if r.detected:
-            kind, confidence, reasons = _judge(finding, hand, scale)
+            kind, confidence, reasons = _judge(finding, hand, scale, part in HANDS)
             _set(finding, kind, confidence, reasons)
             if kind == "voluntary":
                 moving[part] = r.frequency_hz
