@@ -71,6 +71,9 @@ CAMERA = ("camera",)
 #: not from its rhythm, so a few samples a second suffice and cost little (the lite model takes
 #: about 5 ms a call, in the pose thread, which idles between chunk starts).
 HAND_RATE_HZ = 4.0
+#: Hands of at most this many people (the leftmost) get landmarks: each hand has a model of its
+#: own, about 50 MB.
+MAX_HAND_PEOPLE = 2
 #: A hand's landmarks this recent (s) before a chunk starts may correct where its region goes.
 RECENT_HAND_S = 0.5
 #: Hand samples waiting for the pose thread at most: past it the decoding thread waits (each
@@ -264,10 +267,10 @@ class _Lookahead:
         self._hand_t = -np.inf
         #: Hand samples waiting for the pose thread at most (each holds its decoded frame).
         self._hand_slots = threading.BoundedSemaphore(MAX_PENDING_HANDS)
-        #: Hand models by side, used in the pose thread only: one each for left and right hands
-        #: (about 50 MB each), shared by every person (with several people a model loses the
-        #: hand it followed and looks for the next one afresh, at the cost of a palm search).
-        self._hand_models: dict[str, HandLandmarker] = {}
+        #: Hand models by (person's rank from the left, side), used in the pose thread only:
+        #: each follows one hand from call to call (a model shared by two hands carries the
+        #: place of one into the other's crop and bends its landmarks).
+        self._hand_models: dict[tuple[int, str], HandLandmarker] = {}
         #: What the hand model found: (sighting serial, person's place in it, side, shape).
         self.hand_shapes: list[tuple[int, int, str, HandShape]] = []
         #: How the encoder coded each frame (``I``, ``P``, ``B``, ``?``), in order.
@@ -313,7 +316,9 @@ class _Lookahead:
             sighting = asked.result()
             shape = frame.luma.shape
             rgb = None
-            for place, pose in enumerate(sighting.people):
+            order = sorted(range(len(sighting.people)), key=lambda i: sighting.people[i].box[0])
+            for rank, place in enumerate(order[:MAX_HAND_PEOPLE]):
+                pose = sighting.people[place]
                 regions = part_regions(pose, shape)
                 for side in HANDS:
                     crop = hand_crop(regions[side], shape) if side in regions else None
@@ -322,19 +327,25 @@ class _Lookahead:
                     if rgb is None:
                         rgb = frame.rgb()
                     x, y, w, h = crop
-                    self._hand(
-                        sighting.serial, place, side, rgb[y : y + h, x : x + w], crop, frame.t
-                    )
+                    pixels = rgb[y : y + h, x : x + w]
+                    self._hand(sighting.serial, place, rank, side, pixels, crop, frame.t)
         finally:
             self._hand_slots.release()
 
     def _hand(
-        self, serial: int, place: int, side: str, pixels: np.ndarray, crop: Box, t: float
+        self,
+        serial: int,
+        place: int,
+        rank: int,
+        side: str,
+        pixels: np.ndarray,
+        crop: Box,
+        t: float,
     ) -> None:
         """Landmarks of one hand crop, kept as its shape."""
-        model = self._hand_models.get(side)
+        model = self._hand_models.get((rank, side))
         if model is None:
-            model = self._hand_models[side] = HandLandmarker()
+            model = self._hand_models[rank, side] = HandLandmarker()
         started = time.perf_counter()
         points = model.landmarks(pixels, crop)
         self.hand_seconds += time.perf_counter() - started
