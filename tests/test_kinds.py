@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tremorscope.analysis.kinds import (
@@ -231,3 +232,23 @@ def test_a_jerk_of_many_centimetres_is_a_movement_not_a_twitch():
     tw = parts["right_knee"].twitches
     assert tw.count == 1 and tw.longer_movements == 1
     assert tw.rate_per_min == 6.0
+
+
+def test_the_part_of_a_hand_that_moves_against_the_rest_is_found():
+    from tremorscope.motion.tracking import part_offsets
+
+    rng = np.random.default_rng(1)
+    t = np.arange(120) / 30.0
+    wave = np.sin(2 * np.pi * 5.0 * t)
+    moving = np.zeros((120, 8, 2))
+    moving[:, :, 0] = wave[:, None]  # the back of the hand: 8 points move by 1 px
+    still = np.zeros((120, 6, 2))  # the fingertips: 6 points stay
+    points = np.concatenate([moving, still], axis=1) + rng.normal(0, 0.02, (120, 14, 2))
+    mean = points.mean(axis=1, keepdims=True)
+    offsets = part_offsets(points - mean, max_jump_px=5.0)
+    assert offsets is not None
+    parts = [mean[:, 0, :] + o for o in offsets]
+    amplitudes = sorted(float(np.std(p[:, 0]) * np.sqrt(2)) for p in parts)
+    assert amplitudes[0] < 0.05 and amplitudes[1] == pytest.approx(1.0, rel=0.05)
+    assert float(np.std(mean[:, 0, 0]) * np.sqrt(2)) == pytest.approx(8 / 14, rel=0.05)
+    assert part_offsets(points[:, :4] - mean, max_jump_px=5.0) is None  # too few points

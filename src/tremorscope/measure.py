@@ -41,6 +41,7 @@ from tremorscope.motion.tracking import (
     articulation,
     camera_shift,
     outside_boxes,
+    part_offsets,
     select_background_points,
     select_points,
     warm_up,
@@ -66,10 +67,11 @@ LOOKAHEAD_BYTES = 160 * 2**20
 WAITING_BYTES_PER_PIXEL = 1.5
 #: Key of the camera series.
 CAMERA = ("camera",)
-#: How often each hand's landmarks are taken (per second of video). The shape of the hand (how
-#: wide its fingers open, how far they extend) is judged from how it is spread over the clip,
-#: not from its rhythm, so a few samples a second suffice and cost little (the lite model takes
-#: about 5 ms a call, in the pose thread, which idles between chunk starts).
+#: How often hand landmarks are taken (samples per second of video), one person's two hands a
+#: sample (two people take turns: 2 a second each). The shape of the hand (how wide its fingers
+#: open, how far they extend) is judged from how it is spread over the clip, not from its
+#: rhythm, so a few samples a second suffice and cost little (the lite model takes 5-11 ms a
+#: call, in the pose thread, which idles between chunk starts).
 HAND_RATE_HZ = 4.0
 #: Hands of at most this many people (the leftmost) get landmarks: each hand has a model of its
 #: own, about 50 MB.
@@ -109,6 +111,7 @@ class RegionSeries:
     uncompensated_frames: int = 0
     articulation: list[tuple[int, float]] = field(default_factory=list)
     articulation_breaks: list[int] = field(default_factory=list)
+    part_samples: list[tuple[int, float, float]] = field(default_factory=list)
 
     def values(self, n_frames: int) -> np.ndarray:
         """Displacements as an array ``(n_frames, 2)``, NaN where not measured."""
@@ -129,6 +132,20 @@ class RegionSeries:
                 out[a:b] = np.nan
                 continue
             out[a:b] += np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
+        return out
+
+    def part_values(self, n_frames: int) -> np.ndarray:
+        """Displacement of the part of the region that moves most, ``(n_frames, 2)``, NaN elsewhere.
+
+        Hands: where the points split into two parts that move against each other (the back
+        of a trembling hand, the fingertips still), per chunk the part whose own displacement
+        (the region's plus its offset) varies most; see
+        :func:`tremorscope.motion.tracking.part_offsets`.
+        """
+        out = np.full((n_frames, 2), np.nan)
+        if self.part_samples:
+            arr = np.asarray(self.part_samples, dtype=float)
+            out[arr[:, 0].astype(int)] = arr[:, 1:]
         return out
 
     def articulation_values(self, n_frames: int) -> np.ndarray:
@@ -265,6 +282,7 @@ class _Lookahead:
         self._asked: Future[_Sighting] | None = None
         self._serial = 0
         self._hand_t = -np.inf
+        self._hand_samples_asked = 0
         #: Hand samples waiting for the pose thread at most (each holds its decoded frame).
         self._hand_slots = threading.BoundedSemaphore(MAX_PENDING_HANDS)
         #: Hand models by (person's rank from the left, side), used in the pose thread only:
@@ -298,7 +316,8 @@ class _Lookahead:
             # the decoding thread waits rather than skip a sample, so that every run takes the
             # same samples however busy the machine is.
             self._hand_slots.acquire()
-            self.pose_thread.submit(self._hands, frame, self._asked)
+            self.pose_thread.submit(self._hands, frame, self._asked, self._hand_samples_asked)
+            self._hand_samples_asked += 1
         self.ready[frame.index] = _Prepared(image, cut, sighting)
 
     def _look(self, frame: Frame, serial: int) -> _Sighting:
@@ -308,8 +327,12 @@ class _Lookahead:
         exclude = [p.box for p in people] + self.manual
         return _Sighting(people, select_background_points(frame.gray, exclude), serial)
 
-    def _hands(self, frame: Frame, asked: Future[_Sighting]) -> None:
-        """Landmarks of every hand this chunk's sighting placed (in the pose thread)."""
+    def _hands(self, frame: Frame, asked: Future[_Sighting], count: int) -> None:
+        """Landmarks of the hands this chunk's sighting placed (in the pose thread).
+
+        One person's two hands per sample: with two people in the picture they take turns
+        (``count`` is the sample's number), so the model costs the same whoever is in view.
+        """
         try:
             if asked.exception() is not None:
                 return
@@ -317,7 +340,11 @@ class _Lookahead:
             shape = frame.luma.shape
             rgb = None
             order = sorted(range(len(sighting.people)), key=lambda i: sighting.people[i].box[0])
-            for rank, place in enumerate(order[:MAX_HAND_PEOPLE]):
+            order = order[:MAX_HAND_PEOPLE]
+            turn = count % len(order) if order else 0
+            for rank, place in enumerate(order):
+                if rank != turn:
+                    continue
                 pose = sighting.people[place]
                 regions = part_regions(pose, shape)
                 for side in HANDS:
@@ -570,7 +597,27 @@ class _Pass:
             series.articulation.extend(
                 (i, float(v)) for (i, _), v in zip(buffer, values, strict=True)
             )
+            self._flush_part(series, buffer, MAX_JUMP * min(box[2:]))
         self.residuals = {}
+
+    def _flush_part(
+        self, series: RegionSeries, buffer: list[tuple[int, np.ndarray]], max_jump: float
+    ) -> None:
+        """Keep the displacement of the region's part that moves most over this chunk."""
+        offsets = part_offsets(np.stack([r for _, r in buffer]), max_jump)
+        if offsets is None:
+            return
+        measured = {int(i): (dx, dy) for i, dx, dy in series.samples[-len(buffer) - 1 :]}
+        rows = [i for i, _ in buffer]
+        whole = np.array([measured.get(i, (np.nan, np.nan)) for i in rows], dtype=float)
+        parts = [whole + o for o in offsets]
+        spread = [np.nanvar(p, axis=0).sum() if np.isfinite(p).any() else -1.0 for p in parts]
+        chosen = parts[int(np.argmax(spread))]
+        series.part_samples.extend(
+            (i, float(dx), float(dy))
+            for i, (dx, dy) in zip(rows, chosen, strict=True)
+            if np.isfinite(dx) and np.isfinite(dy)
+        )
 
     def hands_of(
         self, samples: list[tuple[int, int, str, HandShape]]

@@ -106,8 +106,15 @@ def video_analysis(
         breaks = cut_times + [float(m.times[i]) for i in series.breaks]
         uniform = to_uniform(group, m.times, config.max_gap_s, breaks)
         findings[name] = analyze_uniform(uniform, config, context)
-        if series.articulation:
-            _prefer_articulation(findings[name], series, m, cut_times, config, context)
+        fingers = (
+            _articulation_finding(series, m, cut_times, config, context, name)
+            if series.articulation
+            else None
+        )
+        if series.part_samples:
+            _prefer_moving_part(findings[name], series, m, breaks, config, context, fingers)
+        if fingers is not None:
+            _prefer_articulation(findings[name], fingers)
         if series.uncompensated_frames:
             q = findings[name].finding.quality
             q.flags.append("camera_not_compensated")
@@ -271,20 +278,27 @@ def _scale_finding(finding: Finding, scale: Scale | None) -> None:
         finding.quality.messages.append(scale.note)
 
 
-def _prefer_articulation(
-    group: Group,
+def _articulation_finding(
     series: RegionSeries,
     m: VideoMeasurement,
     cut_times: list[float],
     config: AnalysisConfig,
     context: str,
-) -> None:
-    """Report how the fingers move against the hand when that rhythm is the larger one."""
+    name: str,
+) -> Finding | None:
+    """The rhythm of how the region's points move against each other, when it is clear."""
     values = series.articulation_values(m.n_frames)
     breaks = cut_times + [float(m.times[i]) for i in series.articulation_breaks]
-    signal = SignalGroup(group.name, ["articulation"], values, "position", "px")
+    signal = SignalGroup(name, ["articulation"], values, "position", "px")
     uniform = to_uniform(signal, m.times, config.max_gap_s, breaks)
     inner = analyze_uniform(uniform, config, context, articulated=True).finding
+    if not inner.rhythmic.detected or "weak_rhythm" in inner.quality.flags:
+        return None  # a resting hand's points jitter against each other: only a clear rhythm
+    return inner
+
+
+def _prefer_articulation(group: Group, inner: Finding) -> None:
+    """Report how the fingers move against the hand when that rhythm is the larger one."""
     mine, whole = inner.rhythmic, group.finding.rhythmic
     if not mine.detected or "weak_rhythm" in inner.quality.flags:
         return  # a resting hand's points jitter against each other: only a clear rhythm counts
@@ -307,6 +321,50 @@ def _prefer_articulation(
     )
     inner.twitches = group.finding.twitches
     group.finding = inner
+
+
+#: A part of a hand counts as moving more than the whole hand when its rhythm is this much
+#: larger (the back of a trembling hand with the fingertips still: about 1.7 times).
+MOVING_PART_RATIO = 1.25
+
+
+def _prefer_moving_part(
+    group: Group,
+    series: RegionSeries,
+    m: VideoMeasurement,
+    breaks: list[float],
+    config: AnalysisConfig,
+    context: str,
+    fingers: Finding | None,
+) -> None:
+    """Report the rhythm of the part of a hand that moves most, when it is the same rhythm.
+
+    A hand deforms while it trembles: when only its back moves and the fingertips stay, the
+    region's mean displacement carries about half the movement. The part's own displacement
+    (:meth:`RegionSeries.part_values`) is analysed too; at the frequency of the whole hand's
+    rhythm, or of the points' movement against each other (``fingers``) where the whole hand
+    shows none (within 0.3 Hz), and at least :data:`MOVING_PART_RATIO` times larger than the
+    whole hand's rhythm, its amplitude is the finding's.
+    """
+    whole = group.finding.rhythmic
+    reference = whole if whole.detected else (fingers.rhythmic if fingers is not None else None)
+    if reference is None:
+        return  # a part alone is noisier than the whole: it needs a rhythm to corroborate
+    signal = SignalGroup(group.name, ["x", "y"], series.part_values(m.n_frames), "position", "px")
+    part = analyze_uniform(to_uniform(signal, m.times, config.max_gap_s, breaks), config, context)
+    mine = part.finding.rhythmic
+    if not mine.detected or abs((mine.frequency_hz or 0) - (reference.frequency_hz or 0)) > 0.3:
+        return
+    if (mine.amplitude or 0) < MOVING_PART_RATIO * (whole.amplitude or 0):
+        return
+    part.finding.quality.flags.append("moving_part")
+    part.finding.quality.messages.append(
+        "amplitude of the part of the hand that moves most (its points split into two parts "
+        f"that move against each other; the whole hand's mean moved {whole.amplitude or 0:.2f} "
+        "px RMS)"
+    )
+    part.finding.twitches = group.finding.twitches
+    group.finding = part.finding
 
 
 def _series_name(key: tuple) -> str:
