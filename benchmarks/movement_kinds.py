@@ -57,7 +57,6 @@ import numpy as np
 
 import tremorscope
 from tremorscope.api import analyze_video
-from tremorscope.errors import InputError
 from tremorscope.locate.pose import LANDMARK_NAMES
 from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.results import Analysis
@@ -70,7 +69,7 @@ from tremorscope.synth.video import (
     oscillation_stats,
 )
 from tremorscope.video import probe_video
-from video_injection import first_frame_people
+from video_injection import first_frame_people, reusable
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
@@ -174,17 +173,6 @@ def run(cmd: list[str]) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:6])}...: {done.stderr.strip()[-600:]}")
-
-
-def usable(path: Path, reuse: bool) -> bool:
-    """Whether an existing clip may be kept: ``--reuse`` and it opens."""
-    if not (reuse and path.exists()):
-        return False
-    try:
-        probe_video(path)
-    except InputError:
-        return False
-    return True
 
 
 def target_size(width: int, height: int, short_side: int) -> tuple[int, int]:
@@ -1014,7 +1002,7 @@ def build(out: Path, reuse: bool, only: str | None, quick: bool) -> list[Clip]:
             continue
         path = Path(clip.path)
         stale = clip.group == "inject" and not truth_matches(clip)
-        if builder is not None and (stale or not usable(path, reuse)):
+        if builder is not None and (stale or not reusable(path, reuse)):
             path.parent.mkdir(parents=True, exist_ok=True)
             t1 = time.perf_counter()
             builder()

@@ -160,10 +160,10 @@ def run_case(case: Case, work: Path, regions: dict[str, dict]) -> dict:
     return row
 
 
-def reusable(path: Path) -> bool:
-    """Whether ``--reuse`` may take this clip: it exists and opens (an interrupted run can leave
-    a half-written one behind)."""
-    if not (REUSE and path.exists()):
+def reusable(path: Path, reuse: bool | None = None) -> bool:
+    """Whether ``--reuse`` (or ``reuse``) may take this clip: it exists and opens (an
+    interrupted run can leave a half-written one behind)."""
+    if not ((REUSE if reuse is None else reuse) and path.exists()):
         return False
     try:
         probe_video(path)

@@ -64,6 +64,14 @@ def _finding(
     )
 
 
+def _item(parts: dict[str, Finding], item: str, limb: str):
+    """The rating ``item`` of ``limb`` for a person with these body parts and the test scale."""
+    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
+    person.scale = SCALE
+    items, _ = rate_person(person)
+    return next(i for i in items if i.item == item and i.body_part == limb)
+
+
 def _shapes(apertures: list[float]) -> list[HandShape]:
     return [HandShape(0.25 * i, 45.0, a, 1.8, (0.0, 0.0)) for i, a in enumerate(apertures)]
 
@@ -90,10 +98,7 @@ def test_a_tapping_hand_is_voluntary_and_not_rated():
     r = parts["left_hand"].rhythmic
     assert r.kind == "voluntary" and r.kind_confidence == 1.0
     assert "palm lengths" in r.kind_reasons[0]
-    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
-    person.scale = SCALE
-    items, _ = rate_person(person)
-    left = next(i for i in items if i.item == "3.15" and i.body_part == "left_arm")
+    left = _item(parts, "3.15", "left_arm")
     assert not left.assessable and "voluntary movement" in left.reason
 
 
@@ -111,10 +116,7 @@ def test_a_trembling_hand_that_keeps_its_shape_is_tremor_and_rated():
     r = parts["right_hand"].rhythmic
     assert r.kind == "tremor" and r.kind_confidence > 0.5
     assert is_own_tremor(parts["right_hand"])
-    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
-    person.scale = SCALE
-    items, _ = rate_person(person)
-    rue = next(i for i in items if i.item == "3.17" and i.body_part == "right_arm")
+    rue = _item(parts, "3.17", "right_arm")
     assert rue.assessable and rue.score == 2  # 1.8 cm peak-to-peak
 
 
@@ -170,10 +172,7 @@ def test_a_tiny_rhythm_beside_a_voluntary_task_is_undetermined_not_tremor():
     assert parts["right_hand"].rhythmic.kind == "undetermined"
     assert "may be passed on" in parts["right_hand"].rhythmic.kind_reasons[0]
     assert parts["right_foot"].rhythmic.kind == "tremor"
-    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
-    person.scale = SCALE
-    items, _ = rate_person(person)
-    rue = next(i for i in items if i.item == "3.17" and i.body_part == "right_arm")
+    rue = _item(parts, "3.17", "right_arm")
     assert not rue.assessable and "undetermined" in rue.reason
 
 
@@ -200,10 +199,7 @@ def test_a_weak_tremor_is_not_rated():
     r = parts["right_hand"].rhythmic
     assert r.kind == "tremor" and r.kind_confidence < 0.5
     assert not is_own_tremor(parts["right_hand"])
-    person = Person(id=1, box=(0, 0, 10, 10), first_seen_s=0, last_seen_s=6, body_parts=parts)
-    person.scale = SCALE
-    items, _ = rate_person(person)
-    rue = next(i for i in items if i.item == "3.17" and i.body_part == "right_arm")
+    rue = _item(parts, "3.17", "right_arm")
     assert not rue.assessable and "too uncertain" in rue.reason
 
 
