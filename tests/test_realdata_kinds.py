@@ -112,3 +112,18 @@ def test_a_vibration_under_the_floor_is_reported_with_its_frequency_never_as_tre
     assert "below_measurement_floor" in finding.quality.flags
     assert finding.rhythmic.frequency_hz == pytest.approx(7.0, abs=0.1)
     assert 0.02 < finding.rhythmic.amplitude < 0.1
+
+
+def test_what_an_opening_hand_shakes_elsewhere_is_transmitted():
+    """HM_R as recorded (1080x1920, 59.94 fps): the right hand opens and closes; the head and
+    the other side move a little at its frequency."""
+    source = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "visionmd" / "HM_R.mp4"
+    if not source.exists():
+        pytest.skip("../shared/realdata is not present")
+    parts = analyze_video(source).people[0].body_parts
+    assert parts["right_hand"].kind == "voluntary"
+    passed_on = [n for n, f in parts.items() if f.kind == "transmitted"]
+    assert "head" in passed_on
+    f_hand = parts["right_hand"].rhythmic.frequency_hz
+    assert all(abs(parts[n].rhythmic.frequency_hz - f_hand) <= 0.5 for n in passed_on)
+    assert all(f.kind != "tremor" for f in parts.values())
