@@ -67,12 +67,15 @@ LOOKAHEAD_BYTES = 160 * 2**20
 WAITING_BYTES_PER_PIXEL = 1.5
 #: Key of the camera series.
 CAMERA = ("camera",)
-#: How often hand landmarks are taken (samples per second of video), one person's two hands a
-#: sample (two people take turns: 2 a second each). The shape of the hand (how wide its fingers
-#: open, how far they extend) is judged from how it is spread over the clip, not from its
-#: rhythm, so a few samples a second suffice and cost little (the lite model takes 5-11 ms a
-#: call, in the pose thread, which idles between chunk starts).
-HAND_RATE_HZ = 4.0
+#: Hand landmarks are taken about this many times over a clip (one person's two hands a
+#: sample; two people take turns) ...
+HAND_SAMPLES_PER_CLIP = 40
+#: ... at this many samples a second at most (short clips) and at least (long ones). The shape
+#: of the hand (how wide its fingers open, how far they extend) is judged from how it is spread
+#: over the clip, not from its rhythm, so a few samples a second suffice; the lite model takes
+#: 5-11 ms a call, in the pose thread, which idles between chunk starts, but competes for the
+#: two cores: at 4 a second it slowed a minute at 720p by about 15 %.
+HAND_RATE_HZ = (1.0, 4.0)
 #: Hands of at most this many people (the leftmost) get landmarks: each hand has a model of its
 #: own, about 50 MB.
 MAX_HAND_PEOPLE = 2
@@ -190,7 +193,7 @@ class VideoMeasurement:
         (see :func:`tremorscope.locate.context.part_conditions`).
     hands : dict
         ``(track key, "left_hand" | "right_hand")`` to the hand's shape from its landmarks,
-        sampled about :data:`HAND_RATE_HZ` times a second (see :mod:`tremorscope.locate.hands`).
+        sampled 1-4 times a second (:func:`hand_rate_hz`; see :mod:`tremorscope.locate.hands`).
     picture_types : str
         How the encoder coded each frame, one letter a frame (``I``, ``P``, ``B``, ``?``).
     hand_calls, hand_seconds : int, float
@@ -270,8 +273,10 @@ class _Lookahead:
         chunk_s: float,
         pose_thread: Executor | None,
         manual: list[Box],
+        hand_rate_hz: float = HAND_RATE_HZ[1],
     ) -> None:
         self.detector = detector
+        self.hand_rate_hz = hand_rate_hz
         self.chunk_s = chunk_s
         self.pose_thread = pose_thread
         self.manual = manual
@@ -309,7 +314,7 @@ class _Lookahead:
                 sighting = self.pose_thread.submit(self._look, frame, self._serial)
                 self._serial += 1
                 self._asked = sighting
-        elif self._asked is not None and frame.t - self._hand_t >= 1.0 / HAND_RATE_HZ:
+        elif self._asked is not None and frame.t - self._hand_t >= 1.0 / self.hand_rate_hz:
             self._hand_t = frame.t
             assert self.pose_thread is not None
             # Queued behind this chunk's request to the pose model, so it finds that answered;
@@ -732,7 +737,9 @@ def measure_video(
     state = _Pass(info, detector is not None, person, regions, chunk_s, helper)
     # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
     # the people on each chunk's first frame: enough frames wait to cover its calls.
-    ahead = _Lookahead(detector, chunk_s, pose_thread, [box for _, box in regions])
+    ahead = _Lookahead(
+        detector, chunk_s, pose_thread, [box for _, box in regions], hand_rate_hz(info.duration_s)
+    )
     state.hand_samples = ahead.hand_shapes  # the same list: read as the pose thread fills it
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
     try:
@@ -756,6 +763,17 @@ def measure_video(
     result.hand_calls, result.hand_seconds = ahead.hand_calls, ahead.hand_seconds
     result.hand_regions_moved = state.hand_regions_moved
     return result
+
+
+def hand_rate_hz(duration_s: float) -> float:
+    """Hand samples a second for a clip of ``duration_s`` seconds.
+
+    :data:`HAND_SAMPLES_PER_CLIP` over the clip, within :data:`HAND_RATE_HZ`: 4 a second for
+    clips up to 10 s, 1 a second past 40 s.
+    """
+    if not duration_s > 0:
+        return HAND_RATE_HZ[1]
+    return float(np.clip(HAND_SAMPLES_PER_CLIP / duration_s, *HAND_RATE_HZ))
 
 
 def _lookahead_depth(info: VideoInfo) -> int:
