@@ -48,8 +48,10 @@ MIN_HAND_SAMPLES = 6
 #: trembling one, keeps both within 0.1-0.2 (landmark jitter included).
 SHAPE_SPREAD_NONE = 0.25
 SHAPE_SPREAD_FULL = 0.55
-#: No voluntary repetitive movement is faster than this (Hz): the fastest finger tapping.
+#: No voluntary repetitive movement is faster than this (Hz): the fastest finger tapping ...
 MAX_VOLUNTARY_HZ = 7.0
+#: ... so above it the size and waveform evidence keeps only this share of its strength.
+FAST_DAMPING = 0.3
 #: Rhythms above this size (cm RMS) are larger than most tremor: the strength of the size
 #: evidence grows from the first to the second.
 LARGE_CM = (2.5, 6.0)
@@ -236,24 +238,21 @@ def _judge(
     """
     r = finding.rhythmic
     f0 = r.frequency_hz or 0.0
-    fast = f0 > MAX_VOLUNTARY_HZ
-    evidence: list[Evidence] = []
-    if hand is not None:
-        evidence.append(shape_evidence(hand))
+    damping = FAST_DAMPING if f0 > MAX_VOLUNTARY_HZ else 1.0
+    evidence: list[Evidence] = [] if hand is None else [shape_evidence(hand)]
+    cues: list[Evidence] = []  # size and waveform, which a fast rhythm damps
     cm = amplitude_cm(finding, scale)
     if cm is not None:
-        size = size_evidence(cm, f0)
-        evidence.append(Evidence(size.voluntary * (0.3 if fast else 1.0), size.reason))
+        cues.append(size_evidence(cm, f0))
     waveform = waveform_evidence(finding)
     if waveform is not None:
-        strength = waveform.voluntary
-        if is_hand and hand is None and not fast:
-            strength = TREMOR_BELOW
-            waveform = Evidence(strength, waveform.reason + " (the hand's shape was not seen)")
-        evidence.append(Evidence(strength * (0.3 if fast else 1.0), waveform.reason))
+        if is_hand and hand is None and damping == 1.0:
+            waveform = Evidence(TREMOR_BELOW, waveform.reason + " (the hand's shape was not seen)")
+        cues.append(waveform)
+    evidence += [Evidence(e.voluntary * damping, e.reason) for e in cues]
     voluntary = max((e.voluntary for e in evidence), default=0.0)
     reasons = [e.reason for e in sorted(evidence, key=lambda e: -e.voluntary)]
-    if fast and any(e.voluntary > 0 for e in evidence[1 if hand is not None else 0 :]):
+    if damping < 1.0 and any(e.voluntary > 0 for e in cues):
         reasons.append(f"{f0:.1f} Hz is faster than any voluntary repetitive movement (about 7 Hz)")
     if voluntary >= VOLUNTARY_AT:
         return "voluntary", voluntary, reasons
