@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tremorscope.results import Finding, Group, Rhythmic, Signature
+from tremorscope.results import Finding, Group, Rhythmic, Signature, TwitchEvent
 
 #: Smallest rhythm (px RMS) reported from video: below it, tracking noise and compression
 #: artefacts of a still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade
@@ -76,7 +76,7 @@ def withdraw_small_twitches(findings: dict[str, Group]) -> None:
         if len(kept) == tw.count:
             continue
         dropped = tw.count - len(kept)
-        _keep_twitches(group.finding, kept)
+        keep_twitches(group.finding, kept)
         q = group.finding.quality
         q.flags.append("twitches_below_measurement_floor")
         q.messages.append(
@@ -145,7 +145,7 @@ def withdraw_simultaneous_jumps(
         ]
         if len(kept) == tw.count:
             continue
-        _keep_twitches(g.finding, kept)
+        keep_twitches(g.finding, kept)
         q = g.finding.quality
         q.flags.append("video_event")
         q.messages.append(
@@ -155,8 +155,8 @@ def withdraw_simultaneous_jumps(
         )
 
 
-def _keep_twitches(finding: Finding, kept: list) -> None:
-    """Keep only ``kept`` of a finding's twitch events (count and rate follow)."""
+def keep_twitches(finding: Finding, kept: list[TwitchEvent]) -> None:
+    """Keep only ``kept`` of a finding's twitch events (count and rate follow), in place."""
     tw = finding.twitches
     rate = tw.rate_per_min / tw.count if tw.count else 0.0
     tw.events = kept

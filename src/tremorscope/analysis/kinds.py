@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tremorscope.analysis.artefacts import keep_twitches
 from tremorscope.locate.hands import HandShape
 from tremorscope.results import Finding, Scale
 
@@ -379,14 +380,11 @@ def _large_jerks_are_movements(finding: Finding, scale: Scale) -> None:
     tw = finding.twitches
     if tw.unit != "px" or not tw.count:
         return
-    limit = MAX_TWITCH_CM * scale.px_per_cm
-    kept = [e for e in tw.events if e.size < limit]
+    kept = [e for e in tw.events if e.size < MAX_TWITCH_CM * scale.px_per_cm]
     large = tw.count - len(kept)
     if not large:
         return
-    rate = tw.rate_per_min / tw.count
-    tw.events, tw.count = kept, len(kept)
-    tw.rate_per_min = round(rate * len(kept), 3)
+    keep_twitches(finding, kept)
     tw.longer_movements += large
     finding.quality.flags.append("large_jerks_are_movements")
     finding.quality.messages.append(
@@ -407,8 +405,6 @@ def _overlap(boxes: dict[str, tuple[int, int, int, int]] | None, a: str, b: str)
 def _drop_twitches(finding: Finding, why: str) -> None:
     """Withdraw a finding's twitches, saying why."""
     count = finding.twitches.count
-    finding.twitches.count = 0
-    finding.twitches.rate_per_min = 0.0
-    finding.twitches.events = []
+    keep_twitches(finding, [])
     finding.quality.flags.append("twitches_withdrawn")
     finding.quality.messages.append(f"{count} twitch(es) not counted: {why}")
