@@ -20,13 +20,11 @@ large share every cycle.
 
 from __future__ import annotations
 
-import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from tremorscope.locate.pose import Box, _quiet_native_stderr
+from tremorscope.locate.pose import Box, quiet_mediapipe
 
 #: Landmark indices of mediapipe's hand model.
 WRIST = 0
@@ -191,10 +189,7 @@ class HandLandmarker:
     """
 
     def __init__(self, min_confidence: float = 0.5) -> None:
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        warnings.filterwarnings("ignore", category=UserWarning, module="google.protobuf")
-        with _quiet_native_stderr():
+        with quiet_mediapipe():
             from mediapipe.python.solutions import hands as mp_hands
 
             self._hands = mp_hands.Hands(

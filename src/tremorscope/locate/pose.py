@@ -142,6 +142,16 @@ def _quiet_native_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+@contextlib.contextmanager
+def quiet_mediapipe() -> Iterator[None]:
+    """Start or first call a mediapipe model without its native logs and protobuf warnings."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", category=UserWarning, module="google.protobuf")
+    with _quiet_native_stderr():
+        yield
+
+
 class PoseDetector:
     """Finds up to ``max_people`` people in a frame.
 
@@ -158,10 +168,7 @@ class PoseDetector:
     """
 
     def __init__(self, max_people: int = 4, min_confidence: float = 0.5) -> None:
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        warnings.filterwarnings("ignore", category=UserWarning, module="google.protobuf")
-        with _quiet_native_stderr():
+        with quiet_mediapipe():
             from mediapipe.python.solutions import pose as mp_pose
 
             self._pose = mp_pose.Pose(
