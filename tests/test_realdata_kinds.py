@@ -54,6 +54,8 @@ def test_finger_tapping_is_voluntary_and_never_rated(tapping):
     assert any(
         "palm lengths" in why for why in person.body_parts["left_hand"].rhythmic.kind_reasons
     )
+    signature = person.body_parts["left_hand"].signature
+    assert signature.closest is None and "not compared" in signature.statement
     _healthy(result)
     left = next(i for i in person.ratings if i.item == "3.15" and i.body_part == "left_arm")
     assert not left.assessable

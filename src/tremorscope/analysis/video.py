@@ -252,7 +252,7 @@ def _set_condition(finding: Finding, given: str, seen: list[tuple[str, str]]) ->
             share = names.count(condition) / len(seen)
             reason = next(why for c, why in known if c == condition)
             evidence = f"from the pose in {100 * share:.0f} % of the clip: {reason}"
-    if r.kind in ("tremor", "none"):
+    if r.kind in ("tremor", "voluntary", "none"):  # the kind may differ from the engine's
         finding.signature = signature_for(r, condition)
     elif r.kind == "undetermined":
         finding.signature = Signature(
