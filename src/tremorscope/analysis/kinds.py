@@ -75,6 +75,9 @@ MIN_OVERLAP = 0.2
 #: Spectral prominence (dB above the background) at which a rhythm's own evidence is weakest
 #: (the detection threshold) and full.
 PROMINENCE_DB = (6.0, 18.0)
+#: Cycles seen at which presence counts nothing (a rhythm needs 3 to be detected at all) and
+#: fully.
+PRESENCE_CYCLES = (4.0, 15.0)
 #: A rhythm whose own evidence (:func:`spectral_confidence`) is below this (barely above the
 #: background, present in a brief burst or two) is too weak to tell what it is: undetermined.
 MIN_RHYTHM_EVIDENCE = 0.35
@@ -198,10 +201,16 @@ def waveform_evidence(finding: Finding) -> Evidence | None:
 
 
 def spectral_confidence(finding: Finding) -> float:
-    """How strongly the rhythm itself stands out (0.2-1): prominence and presence."""
+    """How strongly the rhythm itself stands out (0.2-1): prominence and cycles seen.
+
+    Presence counts the cycles the rhythm was seen for (constancy x analysed time x frequency),
+    not the share of the clip: a rest tremor that comes and goes is common, and 16 clear cycles
+    over a third of a clip are as much evidence as 16 over all of a shorter one.
+    """
     r = finding.rhythmic
     prominence = ramp(r.peak_to_background_db or 0.0, *PROMINENCE_DB)
-    presence = ramp(r.constancy or 0.0, 0.2, 0.6)
+    cycles = (r.constancy or 0.0) * finding.quality.analysed_duration_s * (r.frequency_hz or 0.0)
+    presence = ramp(cycles, *PRESENCE_CYCLES)
     value = 0.2 + 0.8 * (0.6 * prominence + 0.4 * presence)
     if "weak_rhythm" in finding.quality.flags:
         value *= 0.7
