@@ -252,7 +252,7 @@ def test_the_part_of_a_hand_that_moves_against_the_rest_is_found():
 
 def test_a_tremor_that_comes_and_goes_is_confident_enough_to_rate():
     # on for 37 % of 8 s at 5.5 Hz: 16 clear cycles, as much evidence as a constant one has
-    parts = {"head": _finding(5.5, 2.0, db=14.0, constancy=0.37)}
+    parts = {"head": _finding(5.5, 2.0, db=10.0, constancy=0.37)}
     parts["head"].quality.analysed_duration_s = 8.0
     decide_kinds(parts, {}, SCALE)
     assert parts["head"].rhythmic.kind == "tremor"
