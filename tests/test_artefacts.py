@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 
 from tremorscope.analysis.artefacts import (
-    MIN_VIDEO_RHYTHM_PX,
-    MIN_VIDEO_TWITCH_PX,
     apply_floor,
     camera_jumps,
     encoding_cycle_hz,
@@ -15,9 +13,9 @@ from tremorscope.analysis.artefacts import (
     withdraw_simultaneous_jumps,
     withdraw_small_twitches,
 )
+from tremorscope.config import VideoConfig
 from tremorscope.results import (
     Finding,
-    Group,
     Quality,
     Rhythmic,
     Signature,
@@ -26,8 +24,10 @@ from tremorscope.results import (
 )
 from tremorscope.video import iter_frames
 
+VIDEO = VideoConfig()
 
-def _group(freq: float | None = None, amp: float | None = None, twitches=()) -> Group:
+
+def _group(freq: float | None = None, amp: float | None = None, twitches=()) -> Finding:
     events = [TwitchEvent(t=t, size=size, duration_s=0.1) for t, size in twitches]
     finding = Finding(
         rhythmic=Rhythmic(
@@ -43,7 +43,7 @@ def _group(freq: float | None = None, amp: float | None = None, twitches=()) -> 
         signature=Signature(),
         quality=Quality(),
     )
-    return Group(name="r", channels=["x", "y"], kind="position", unit="px", finding=finding)
+    return finding
 
 
 def test_encoding_cycle_of_three_b_frames_at_30_fps_is_7_5_hz():
@@ -64,38 +64,41 @@ def test_the_cycle_is_read_from_real_x264_output(carphone):
 
 def test_a_small_rhythm_at_the_encoders_cycle_is_withdrawn_with_its_frequency_kept():
     findings = {"knee": _group(7.51, 0.15), "foot": _group(7.51, 1.2), "hand": _group(6.0, 0.15)}
-    withdraw_encoding_cycle(findings, [7.5])
-    knee = findings["knee"].finding
+    given = dict(findings)
+    findings = withdraw_encoding_cycle(findings, [7.5], VIDEO)
+    knee = findings["knee"]
     assert not knee.rhythmic.detected and knee.rhythmic.frequency_hz == pytest.approx(7.51)
     assert "encoding_cycle" in knee.quality.flags and knee.kind == "none"
-    assert findings["foot"].finding.rhythmic.detected  # too large for the encoder
-    assert findings["hand"].finding.rhythmic.detected  # another frequency
+    assert findings["foot"].rhythmic.detected  # too large for the encoder
+    assert findings["hand"].rhythmic.detected  # another frequency
+    assert given["knee"].rhythmic.detected and findings["foot"] is given["foot"]
 
 
 def test_floor_keeps_the_frequency_of_what_it_withdraws():
-    findings = {"a": _group(4.0, 0.5 * MIN_VIDEO_RHYTHM_PX), "b": _group(4.0, 0.5)}
-    apply_floor(findings)
-    a = findings["a"].finding
+    given = {"a": _group(4.0, 0.5 * VIDEO.min_rhythm_px), "b": _group(4.0, 0.5)}
+    findings = apply_floor(given, VIDEO)
+    a = findings["a"]
     assert not a.rhythmic.detected and a.rhythmic.frequency_hz == 4.0
     assert a.rhythmic.amplitude == pytest.approx(0.05)
     assert "below_measurement_floor" in a.quality.flags
-    assert findings["b"].finding.rhythmic.detected
+    assert findings["b"].rhythmic.detected
+    assert given["a"].rhythmic.detected  # a new finding: the one given is left as it was
 
 
 def test_twitches_obey_a_floor():
-    findings = {"a": _group(twitches=[(1.0, 0.5 * MIN_VIDEO_TWITCH_PX), (2.0, 1.0)])}
-    withdraw_small_twitches(findings)
-    tw = findings["a"].finding.twitches
+    findings = {"a": _group(twitches=[(1.0, 0.5 * VIDEO.min_twitch_px), (2.0, 1.0)])}
+    findings = withdraw_small_twitches(findings, VIDEO)
+    tw = findings["a"].twitches
     assert tw.count == 1 and tw.events[0].t == 2.0 and tw.rate_per_min == 10.0
 
 
 def test_a_jump_in_every_region_at_once_is_a_video_event():
     findings = {n: _group(twitches=[(3.0 + 0.01 * i, 1.0)]) for i, n in enumerate("abcd")}
     findings["e"] = _group(twitches=[(5.0, 1.0)])
-    withdraw_simultaneous_jumps(findings, None)
-    assert all(findings[n].finding.twitches.count == 0 for n in "abcd")
-    assert "video_event" in findings["a"].finding.quality.flags
-    assert findings["e"].finding.twitches.count == 1
+    findings = withdraw_simultaneous_jumps(findings, None, VIDEO)
+    assert all(findings[n].twitches.count == 0 for n in "abcd")
+    assert "video_event" in findings["a"].quality.flags
+    assert findings["e"].twitches.count == 1
 
 
 def test_a_twitch_while_the_camera_jumps_is_the_cameras():
@@ -103,9 +106,9 @@ def test_a_twitch_while_the_camera_jumps_is_the_cameras():
     camera = np.zeros((len(times), 2))
     camera[times >= 3.0] = [1.2, 0.0]  # a digital zoom's crop steps by a pixel at 3 s
     findings = {"a": _group(twitches=[(3.0, 1.0)]), "b": _group(twitches=[(4.5, 1.0)])}
-    withdraw_simultaneous_jumps(findings, None, times, camera_jumps(camera))
-    assert findings["a"].finding.twitches.count == 0
-    assert findings["b"].finding.twitches.count == 1
+    findings = withdraw_simultaneous_jumps(findings, None, VIDEO, times, camera_jumps(camera))
+    assert findings["a"].twitches.count == 0
+    assert findings["b"].twitches.count == 1
 
 
 def test_camera_jumps_are_frame_to_frame_distances():

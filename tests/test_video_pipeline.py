@@ -208,6 +208,7 @@ def test_the_pose_model_runs_ahead_in_a_thread_of_its_own_once_per_chunk(
 ) -> None:
     import threading
 
+    from tremorscope.config import VideoConfig
     from tremorscope.measure import measure_video
 
     size = (176, 144)
@@ -221,7 +222,7 @@ def test_the_pose_model_runs_ahead_in_a_thread_of_its_own_once_per_chunk(
         return detect(self, rgb)
 
     monkeypatch.setattr(PoseDetector, "detect", counted)
-    result = measure_video(clip, chunk_s=1.0)
+    result = measure_video(clip, config=VideoConfig(chunk_s=1.0))
     assert result.shot_starts == [0, 120]
     # chunks start at the first frame, at the cut and 1 s after each start
     expected, start_t = 0, -np.inf
@@ -230,7 +231,7 @@ def test_the_pose_model_runs_ahead_in_a_thread_of_its_own_once_per_chunk(
             expected, start_t = expected + 1, t
     assert len(threads) == expected == result.chunks
     assert set(threads) == {"tremorscope-pose_0"}  # asked for ahead, by the decoding thread
-    assert any(key[0] == "person" for key in result.series)  # the man in the car was found
+    assert any(key.owner == "person" for key in result.keys)  # the man in the car was found
 
 
 def test_frames_waiting_ahead_are_fewer_for_larger_pictures() -> None:

@@ -5,32 +5,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
-from tremorscope.config import CONTEXTS, AnalysisConfig
+from tremorscope.config import CONTEXTS, AnalysisConfig, RunConfig, VideoConfig
 from tremorscope.errors import InputError
 from tremorscope.measure import measure_video
-from tremorscope.results import Analysis, Source
-from tremorscope.signals import Recording, load_recording, to_uniform
-from tremorscope.signals.loaders import group_channels, infer_kind_and_unit
+from tremorscope.results import Analysis
+from tremorscope.signals import load_recording
+from tremorscope.signals.loaders import recording_from_array
 
-#: The analysis (scipy's signal processing takes about a second to import): imported on first
-#: use, or for a video in a thread of its own while the video is being measured.
-ANALYSIS = "tremorscope.analysis"
-VIDEO_ANALYSIS = "tremorscope.analysis.video"
+# The analysis (scipy's signal processing takes about a second to import) is imported on first
+# use, or for a video in a thread of its own while the video is being measured.
 
 
-def _import_ahead(name: str) -> Future[ModuleType]:
-    """Import a module in a thread of its own; the future gives the module (or the error)."""
+def _import_video_analysis_ahead() -> Future[ModuleType]:
+    """Import the video analysis in a thread of its own; the future gives it (or the error)."""
     done: Future[ModuleType] = Future()
 
     def load() -> None:
         try:
-            done.set_result(import_module(name))
+            from tremorscope.analysis import video
+
+            done.set_result(video)
         except BaseException as exc:  # handed to whoever waits for it
             done.set_exception(exc)
 
@@ -88,71 +87,14 @@ def analyze_signal(
     """
     if context not in CONTEXTS:
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
-    config = config or AnalysisConfig()
-    analysis = import_module(ANALYSIS)
+    run = RunConfig(analysis=config or AnalysisConfig(), video=None)
+    from tremorscope.analysis.sensor import sensor_analysis  # scipy: about a second to import
+
     if isinstance(source, np.ndarray):
-        recording = _recording_from_array(source, rate_hz, time_s, names)
+        recording = recording_from_array(source, rate_hz, time_s, names)
     else:
         recording = load_recording(source, rate_hz=rate_hz, channels=channels, time_unit=time_unit)
-    groups = []
-    duration = float(recording.time_s[-1] - recording.time_s[0])
-    rate = None
-    for group in recording.groups:
-        if unit is not None:
-            group.unit = unit
-        uniform = to_uniform(group, recording.time_s, config.max_gap_s)
-        rate = rate or uniform.rate_hz
-        groups.append(analysis.analyze_uniform(uniform, config, context))
-    measurable = [g for g in groups if "not_measurable" not in g.finding.quality.flags]
-    if not measurable:
-        reasons = "; ".join(sorted({m for g in groups for m in g.finding.quality.messages}))
-        raise InputError(recording.path, f"nothing measurable ({reasons})")
-    best = analysis.choose_dominant(measurable)
-    source_model = Source(
-        path=recording.path,
-        kind="signal",
-        duration_s=round(duration, 4),
-        sample_rate_hz=None if rate is None else round(rate, 4),
-        n_samples=len(recording.time_s),
-        time_source=recording.time_source,
-        notes=recording.notes,
-    )
-    return Analysis(
-        source=source_model,
-        groups=groups,
-        dominant=best.finding if best else None,
-        dominant_group=best.name if best else None,
-    )
-
-
-def _recording_from_array(
-    values: np.ndarray, rate_hz: float | None, time_s: np.ndarray | None, names: list[str] | None
-) -> Recording:
-    values = np.asarray(values, dtype=float)
-    if values.ndim == 1:
-        values = values[:, None]
-    if time_s is None:
-        if rate_hz is None or rate_hz <= 0:
-            raise InputError("<array>", "give rate_hz or time_s with an array")
-        time_s = np.arange(len(values)) / rate_hz
-    time_s = np.asarray(time_s, dtype=float)
-    if len(time_s) != len(values) or len(values) < 2:
-        raise InputError("<array>", "time and values differ in length or hold under two samples")
-    if np.any(np.diff(time_s) < 0):
-        raise InputError("<array>", "time goes backwards")
-    if names is None:
-        width = values.shape[1]
-        names = (
-            [f"signal_{'xyz'[i]}" for i in range(width)]
-            if width <= 3
-            else [f"col{i + 1}" for i in range(width)]
-        )
-    if len(names) != values.shape[1]:
-        raise InputError("<array>", f"{len(names)} names for {values.shape[1]} channels")
-    groups = group_channels(names, [values[:, j] for j in range(values.shape[1])])
-    for group in groups:
-        group.kind, group.unit = infer_kind_and_unit(group)
-    return Recording("<array>", time_s - time_s[0], groups, "given", [])
+    return sensor_analysis(recording, context=context, config=run, unit=unit)
 
 
 def analyze_video(
@@ -165,6 +107,7 @@ def analyze_video(
     config: AnalysisConfig | None = None,
     progress: Callable[[int], None] | None = None,
     px_per_cm: float | None = None,
+    video_config: VideoConfig | None = None,
 ) -> Analysis:
     """Measure involuntary movement of every person's body parts (and given regions) in a video.
 
@@ -188,6 +131,8 @@ def analyze_video(
     px_per_cm : float, optional
         Pixels per centimetre at the moving body parts, when measured (a ruler in the picture).
         Without it each person's scale is estimated from their shoulder width.
+    video_config : VideoConfig, optional
+        Settings of the video pass and of what video can vouch for.
 
     Returns
     -------
@@ -205,23 +150,28 @@ def analyze_video(
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
     if person is not None and not find_people:
         raise ValueError("person needs find_people")
-    config = config or AnalysisConfig()
+    run = RunConfig(analysis=config or AnalysisConfig(), video=video_config or VideoConfig())
     # imported once the first frame is tracked: until then the pose model and the compiled
     # tracker are starting, and every import would hold them up (Python's lock)
     findings: list[Future[ModuleType]] = []
 
     def progressed(done: int) -> None:
         if not findings:
-            findings.append(_import_ahead(VIDEO_ANALYSIS))
+            findings.append(_import_video_analysis_ahead())
         if progress is not None:
             progress(done)
 
     m = measure_video(
-        path, people=find_people, person=person, regions=regions or [], progress=progressed
+        path,
+        people=find_people,
+        person=person,
+        regions=regions or [],
+        config=run.video,
+        progress=progressed,
     )
     if not findings:
-        findings.append(_import_ahead(VIDEO_ANALYSIS))
-    if person is not None and not any(k[0] == "person" for k in m.series):
+        findings.append(_import_video_analysis_ahead())
+    if person is not None and not any(k.owner == "person" for k in m.keys):
         raise InputError(
             path, f"person {person} was not found (the video shows {len(m.people)} person(s))"
         )
@@ -232,6 +182,6 @@ def analyze_video(
         regions=regions or [],
         find_people=find_people,
         context=context,
-        config=config,
+        config=run,
         px_per_cm=px_per_cm,
     )

@@ -57,3 +57,103 @@ class AnalysisConfig(BaseModel):
         if self.highpass_hz >= self.band_low_hz:
             raise ValueError("highpass_hz must be below band_low_hz")
         return self
+
+
+class VideoConfig(BaseModel):
+    """Settings of the video pass and of what video can vouch for.
+
+    Distances are in pixels of the displayed frame, durations in seconds.
+    """
+
+    chunk_s: float = Field(
+        4.0,
+        gt=0,
+        description="Reference chunk: people are looked for and regions placed at each start.",
+    )
+    max_people: int = Field(4, ge=1, description="Most people sought in one frame.")
+    region_points: int = Field(60, ge=4, description="Points followed in a body-part region.")
+    background_points: int = Field(
+        300, ge=10, description="Background points that measure the camera's motion."
+    )
+    hand_samples_per_clip: int = Field(
+        40, ge=1, description="Hand-landmark samples over a clip (two hands a sample)."
+    )
+    hand_rate_min_hz: float = Field(
+        1.0, gt=0, description="Fewest hand samples a second (long footage)."
+    )
+    hand_rate_max_hz: float = Field(
+        4.0, gt=0, description="Most hand samples a second (short clips)."
+    )
+    max_hand_people: int = Field(
+        2, ge=0, description="Hands of at most this many people (the leftmost) get landmarks."
+    )
+    min_rhythm_px: float = Field(
+        0.1,
+        ge=0,
+        description="Rhythms smaller than this (px RMS) are below what tracking can vouch for.",
+    )
+    min_twitch_px: float = Field(
+        0.3, ge=0, description="Jerks smaller than this (px) are not counted as twitches."
+    )
+    encoding_cycle_tolerance_hz: float = Field(
+        0.08, ge=0, description="A rhythm this near the encoder's frame-type cycle is at it."
+    )
+    encoding_artefact_max_px: float = Field(
+        0.3, ge=0, description="Rhythms at the encoder's cycle up to this size (px RMS) are its."
+    )
+    simultaneous_s: float = Field(
+        0.07, ge=0, description="Twitches this close in time in different regions are one moment."
+    )
+    simultaneous_share: float = Field(
+        0.75,
+        gt=0,
+        le=1,
+        description="A moment seen in this share of the measured regions is the video's.",
+    )
+    min_simultaneous: int = Field(3, ge=2, description="... and in at least this many regions.")
+    camera_jump_share: float = Field(
+        0.5,
+        gt=0,
+        description="A twitch is the camera's when the camera's compensated position jumps by "
+        "this share of the twitch's size meanwhile.",
+    )
+    low_bits_per_pixel: float = Field(
+        0.05,
+        gt=0,
+        description="Under this many bits per pixel a frame, compression shrinks small motion.",
+    )
+    small_motion_px: float = Field(
+        0.3, gt=0, description="Rhythms smaller than this (px RMS) lose size to compression."
+    )
+    tracking_relative_error: float = Field(
+        0.05, ge=0, description="Tracking's amplitude error (95 % half-width), relative."
+    )
+    tracking_floor_px: float = Field(
+        0.03, ge=0, description="Tracking's amplitude error (95 % half-width), a floor in px."
+    )
+    moving_part_ratio: float = Field(
+        1.25,
+        gt=1,
+        description="A part of a hand is reported when its rhythm is this much larger than the "
+        "whole hand's.",
+    )
+
+    @model_validator(mode="after")
+    def _rates_are_ordered(self) -> VideoConfig:
+        if self.hand_rate_min_hz > self.hand_rate_max_hz:
+            raise ValueError("hand_rate_min_hz must not exceed hand_rate_max_hz")
+        return self
+
+
+class RunConfig(BaseModel):
+    """The settings an analysis ran with (stored with its result)."""
+
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    video: VideoConfig | None = Field(
+        default_factory=VideoConfig, description="Video settings (None for a sensor recording)."
+    )
+
+    def settings(self) -> dict[str, float | int]:
+        """Every setting by name, video and analysis together."""
+        video = self.video.model_dump() if self.video is not None else VideoConfig().model_dump()
+        return {**video, **self.analysis.model_dump()}

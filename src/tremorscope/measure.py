@@ -12,18 +12,18 @@ continuous while its person stays in view; where it is not, the series is split.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from tremorscope.config import VideoConfig
 from tremorscope.locate.context import part_conditions
 from tremorscope.locate.hands import (
     HandLandmarker,
@@ -35,6 +35,7 @@ from tremorscope.locate.hands import (
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
 from tremorscope.locate.regions import part_regions, shoulder_width
+from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.tracking import (
     FrameMotion,
     ReferenceTracker,
@@ -46,6 +47,7 @@ from tremorscope.motion.tracking import (
     select_points,
     warm_up,
 )
+from tremorscope.results import RegionKey
 from tremorscope.video import (
     Frame,
     GrayImage,
@@ -65,20 +67,12 @@ LOOKAHEAD_FRAMES = 64
 LOOKAHEAD_BYTES = 160 * 2**20
 #: What a waiting frame holds per pixel: its decoded picture (4:2:0).
 WAITING_BYTES_PER_PIXEL = 1.5
-#: Key of the camera series.
-CAMERA = ("camera",)
-#: Hand landmarks are taken about this many times over a clip (one person's two hands a
-#: sample; two people take turns) ...
-HAND_SAMPLES_PER_CLIP = 40
-#: ... at this many samples a second at most (short clips) and at least (long ones). The shape
-#: of the hand (how wide its fingers open, how far they extend) is judged from how it is spread
-#: over the clip, not from its rhythm, so a few samples a second suffice; the lite model takes
-#: 5-11 ms a call, in the pose thread, which idles between chunk starts, but competes for the
-#: two cores: at 4 a second it slowed a minute at 720p by about 15 %.
-HAND_RATE_HZ = (1.0, 4.0)
-#: Hands of at most this many people (the leftmost) get landmarks: each hand has a model of its
-#: own, about 50 MB.
-MAX_HAND_PEOPLE = 2
+# Hand landmarks (VideoConfig.hand_samples_per_clip, hand_rate_min_hz, hand_rate_max_hz): the
+# shape of the hand (how wide its fingers open, how far they extend) is judged from how it is
+# spread over the clip, not from its rhythm, so a few samples a second suffice; the lite model
+# takes 5-11 ms a call, in the pose thread, which idles between chunk starts, but competes for
+# the two cores: at 4 a second it slowed a minute at 720p by about 15 %. Each hand has a model
+# of its own, about 50 MB (VideoConfig.max_hand_people).
 #: A hand's landmarks this recent (s) before a chunk starts may correct where its region goes.
 RECENT_HAND_S = 0.5
 #: Hand samples waiting for the pose thread at most: past it the decoding thread waits (each
@@ -88,151 +82,10 @@ HANDS = ("left_hand", "right_hand")
 
 
 @dataclass
-class RegionSeries:
-    """Displacement of one region through the video.
-
-    Attributes
-    ----------
-    key : hashable
-        ``("person", track_key, part)`` or ``("region", name)``.
-    articulation : list of (int, float)
-        Hands and given regions: frame index and how far parts of the region move against each
-        other (first principal component of the points' own motion, px), per chunk.
-    samples : list of (int, float, float)
-        Frame index and displacement ``(dx, dy)`` in pixels, camera motion removed.
-    breaks : list of int
-        Frame indices where continuity with the frames before is lost.
-    boxes : list of (float, Box)
-        Time and box at each chunk start.
-
-    """
-
-    key: Hashable
-    samples: list[tuple[int, float, float]] = field(default_factory=list)
-    breaks: list[int] = field(default_factory=list)
-    boxes: list[tuple[float, Box]] = field(default_factory=list)
-    uncompensated_frames: int = 0
-    articulation: list[tuple[int, float]] = field(default_factory=list)
-    articulation_breaks: list[int] = field(default_factory=list)
-    part_samples: list[tuple[int, float, float]] = field(default_factory=list)
-
-    def values(self, n_frames: int) -> np.ndarray:
-        """Displacements as an array ``(n_frames, 2)``, NaN where not measured."""
-        out = np.full((n_frames, 2), np.nan)
-        if self.samples:
-            arr = np.asarray(self.samples, dtype=float)
-            out[arr[:, 0].astype(int)] = arr[:, 1:]
-        return out
-
-    def positions(self, times: np.ndarray) -> np.ndarray:
-        """Region centre per frame ``(n_frames, 2)``: placement at each stretch plus motion."""
-        out = self.values(len(times))
-        starts = [*self.breaks, len(times)]
-        placed = dict(self.boxes)
-        for a, b in itertools.pairwise(starts):
-            box = placed.get(float(times[a]))
-            if box is None:
-                out[a:b] = np.nan
-                continue
-            out[a:b] += np.array([box[0] + box[2] / 2, box[1] + box[3] / 2])
-        return out
-
-    def part_values(self, n_frames: int) -> np.ndarray:
-        """Displacement of the part of the region that moves most, ``(n_frames, 2)``, NaN elsewhere.
-
-        Hands: where the points split into two parts that move against each other (the back
-        of a trembling hand, the fingertips still), per chunk the part whose own displacement
-        (the region's plus its offset) varies most; see
-        :func:`tremorscope.motion.tracking.part_offsets`.
-        """
-        out = np.full((n_frames, 2), np.nan)
-        if self.part_samples:
-            arr = np.asarray(self.part_samples, dtype=float)
-            out[arr[:, 0].astype(int)] = arr[:, 1:]
-        return out
-
-    def articulation_values(self, n_frames: int) -> np.ndarray:
-        """Articulation (parts moving against each other) as ``(n_frames, 1)``, NaN elsewhere.
-
-        Each reference chunk is its own piece (see ``articulation_breaks``): the sign of a
-        principal component is arbitrary from one chunk to the next.
-        """
-        out = np.full((n_frames, 1), np.nan)
-        if self.articulation:
-            arr = np.asarray(self.articulation, dtype=float)
-            out[arr[:, 0].astype(int), 0] = arr[:, 1]
-        return out
-
-
-@dataclass
-class VideoMeasurement:
-    """Everything the streaming pass measured.
-
-    Attributes
-    ----------
-    info : VideoInfo
-        Stream facts.
-    times : ndarray, shape (n_frames,)
-        Presentation time of every decoded frame, seconds.
-    shot_starts : list of int
-        Frame index where each shot starts (0 first).
-    series : dict
-        Region key to :class:`RegionSeries`.
-    camera : ndarray, shape (n_frames, 2)
-        Camera shift at the frame centre since each chunk's reference, stitched like regions.
-    camera_zoom : ndarray, shape (n_frames,)
-        Camera scale change since each chunk's reference (1 = none).
-    people : dict
-        Track key to the list of ``(time, box)`` detections.
-    elapsed_s : float
-        Wall-clock time of the pass.
-    shoulder_px : dict
-        Track key to the distance between the shoulders (px) at each detection that saw both.
-    conditions : dict
-        ``(track key, body part)`` to the condition read from the pose at each detection
-        (see :func:`tremorscope.locate.context.part_conditions`).
-    hands : dict
-        ``(track key, "left_hand" | "right_hand")`` to the hand's shape from its landmarks,
-        sampled 1-4 times a second (:func:`hand_rate_hz`; see :mod:`tremorscope.locate.hands`).
-    picture_types : str
-        How the encoder coded each frame, one letter a frame (``I``, ``P``, ``B``, ``?``).
-    hand_calls, hand_seconds : int, float
-        Calls of the hand model and the time they took (s, in the pose thread).
-    hand_regions_moved : int
-        Chunk starts where a hand's region was placed from its landmarks, the pose having put
-        it beside the hand (:func:`tremorscope.locate.hands.region_from_landmarks`).
-
-    """
-
-    info: VideoInfo
-    times: np.ndarray
-    shot_starts: list[int]
-    series: dict[Hashable, RegionSeries]
-    camera: np.ndarray
-    camera_zoom: np.ndarray
-    people: dict[int, list[tuple[float, Box]]]
-    elapsed_s: float
-    camera_chunks: int = 0
-    chunks: int = 0
-    shoulder_px: dict[int, list[float]] = field(default_factory=dict)
-    conditions: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
-    hands: dict[tuple[int, str], list[HandShape]] = field(default_factory=dict)
-    picture_types: str = ""
-    hand_calls: int = 0
-    hand_seconds: float = 0.0
-    hand_regions_moved: int = 0
-
-    @property
-    def n_frames(self) -> int:
-        """Frames decoded."""
-        return len(self.times)
-
-
-@dataclass
 class _Chunk:
     tracker: ReferenceTracker
     start_t: float
-    boxes: dict[Hashable, Box]
+    boxes: dict[RegionKey, Box]
 
 
 @dataclass
@@ -273,9 +126,11 @@ class _Lookahead:
         chunk_s: float,
         pose_thread: Executor | None,
         manual: list[Box],
-        hand_rate_hz: float = HAND_RATE_HZ[1],
+        hand_rate_hz: float,
+        config: VideoConfig,
     ) -> None:
         self.detector = detector
+        self.config = config
         self.hand_rate_hz = hand_rate_hz
         self.chunk_s = chunk_s
         self.pose_thread = pose_thread
@@ -330,7 +185,8 @@ class _Lookahead:
         assert self.detector is not None
         people = self.detector.result().detect(frame.rgb())
         exclude = [p.box for p in people] + self.manual
-        return _Sighting(people, select_background_points(frame.gray, exclude), serial)
+        background = select_background_points(frame.gray, exclude, self.config.background_points)
+        return _Sighting(people, background, serial)
 
     def _hands(self, frame: Frame, asked: Future[_Sighting], count: int) -> None:
         """Landmarks of the hands this chunk's sighting placed (in the pose thread).
@@ -345,7 +201,7 @@ class _Lookahead:
             shape = frame.luma.shape
             rgb = None
             order = sorted(range(len(sighting.people)), key=lambda i: sighting.people[i].box[0])
-            order = order[:MAX_HAND_PEOPLE]
+            order = order[: self.config.max_hand_people]
             turn = count % len(order) if order else 0
             for rank, place in enumerate(order):
                 if rank != turn:
@@ -406,19 +262,20 @@ class _Pass:
         finds_people: bool,
         person: int | None,
         regions: list[tuple[str, Box]],
-        chunk_s: float,
+        config: VideoConfig,
         helper: Executor | None = None,
     ) -> None:
         self.info = info
         self.finds_people = finds_people
         self.person = person
         self.manual = regions
-        self.chunk_s = chunk_s
+        self.config = config
+        self.chunk_s = config.chunk_s
         #: A second thread for the tracker: OpenCV releases Python's lock while it works.
         self.helper = helper
         self.people = PeopleTracker()
-        self.series: dict[Hashable, RegionSeries] = {}
-        self.offsets: dict[Hashable, np.ndarray] = {}
+        self.series: dict[RegionKey, RegionSamples] = {}
+        self.offsets: dict[RegionKey, np.ndarray] = {}
         self.chunk: _Chunk | None = None
         self.times: list[float] = []
         self.shot_starts: list[int] = []
@@ -427,13 +284,14 @@ class _Pass:
         self.camera_zoom_offset = 1.0
         self.chunks = 0
         self.camera_chunks = 0
-        self.last_raw: dict[Hashable, np.ndarray] = {}
-        self.residuals: dict[Hashable, list[tuple[int, np.ndarray]]] = {}
+        self.last_raw: dict[RegionKey, np.ndarray] = {}
+        self.residuals: dict[RegionKey, list[tuple[int, np.ndarray]]] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
         self._missed_boxes: list[Box] = []
         self.shoulders: dict[int, list[float]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
-        #: (sighting serial, person's place in it) to the person's track key.
+        # people by their id (1-based) from here on
+        #: (sighting serial, person's place in it) to the person's id.
         self.track_at: dict[tuple[int, int], int] = {}
         #: The hand model's samples as the pose thread appends them (see :class:`_Lookahead`).
         self.hand_samples: list[tuple[int, int, str, HandShape]] = []
@@ -491,22 +349,22 @@ class _Pass:
         boxes, masks = self._place_regions(t, gray, people, previous if carry else None, serial)
         seeds = {}
         for key, box in boxes.items():
-            points = select_points(gray, box, masks.get(key))
+            points = select_points(gray, box, masks.get(key), self.config.region_points)
             if len(points) >= 4:
                 seeds[key] = points
         if sighting is not None:  # chosen in the pose thread: people missed there left out here
             background = outside_boxes(sighting.background, self._missed_boxes)
         else:
             exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
-            background = select_background_points(gray, exclude)
+            background = select_background_points(gray, exclude, self.config.background_points)
         hands = [key for key in seeds if _articulates(key)]
         tracker = ReferenceTracker(image, seeds, background, self.helper, articulating=hands)
         self.chunks += 1
         self.camera_chunks += int(tracker.compensates)
         continuing = {}
         for key in seeds:
-            series = self.series.setdefault(key, RegionSeries(key))
-            series.boxes.append((t, boxes[key]))
+            series = self.series.setdefault(key, RegionSamples(key))
+            series.boxes.append((index, boxes[key]))
             last = series.samples[-1] if series.samples else None
             if carry and last is not None and last[0] == index:
                 continuing[key] = np.array(last[1:])
@@ -532,29 +390,30 @@ class _Pass:
         people: list[PersonPose] | None,
         previous: _Chunk | None,
         serial: int | None = None,
-    ) -> tuple[dict[Hashable, Box], dict[Hashable, np.ndarray]]:
-        boxes: dict[Hashable, Box] = {("region", name): box for name, box in self.manual}
-        masks: dict[Hashable, np.ndarray] = {}
+    ) -> tuple[dict[RegionKey, Box], dict[RegionKey, np.ndarray]]:
+        boxes: dict[RegionKey, Box] = {RegionKey.given(name): box for name, box in self.manual}
+        masks: dict[RegionKey, np.ndarray] = {}
         self._all_people_boxes: list[tuple[int, Box]] = []
         self._missed_boxes: list[Box] = []
         if not self.finds_people:
             return boxes, masks
         pairs = self.people.update(t, people or [])
         for track, pose in pairs:
+            pid = track.key + 1
             if serial is not None:
                 place = next(i for i, p in enumerate(people) if p is pose)
-                self.track_at[serial, place] = track.key
-            self._all_people_boxes.append((track.key, pose.box))
+                self.track_at[serial, place] = pid
+            self._all_people_boxes.append((pid, pose.box))
             width = shoulder_width(pose)
             if width is not None:
-                self.shoulders.setdefault(track.key, []).append(width)
+                self.shoulders.setdefault(pid, []).append(width)
             for part, condition in part_conditions(pose).items():
-                self.conditions.setdefault((track.key, part), []).append(condition)
-            if self.person is not None and track.key + 1 != self.person:
+                self.conditions.setdefault((pid, part), []).append(condition)
+            if self.person is not None and pid != self.person:
                 continue
             for part, box in part_regions(pose, gray.shape).items():
-                key = ("person", track.key, part)
-                boxes[key] = self._hand_where_seen(track.key, part, box, t, gray.shape)
+                key = RegionKey.body_part(pid, part)
+                boxes[key] = self._hand_where_seen(pid, part, box, t, gray.shape)
                 if pose.mask is not None:
                     masks[key] = pose.mask
         if previous is not None:  # people missed this time keep their regions, moved along
@@ -563,24 +422,28 @@ class _Pass:
                 if not track.open or track.key in found:
                     continue
                 for key, box in previous.boxes.items():
-                    if key[0] == "person" and key[1] == track.key:
+                    if key.owner == "person" and key.person == track.key + 1:
                         boxes[key] = _moved(box, self.last_raw.get(key), gray.shape)
-                self._all_people_boxes.append((track.key, track.last_box))
+                self._all_people_boxes.append((track.key + 1, track.last_box))
                 self._missed_boxes.append(track.last_box)
         return boxes, masks
 
     def _hand_where_seen(
-        self, track: int, part: str, box: Box, t: float, shape: tuple[int, int]
+        self, pid: int, part: str, box: Box, t: float, shape: tuple[int, int]
     ) -> Box:
         """A hand's region, moved onto its landmarks where the pose put it beside the hand."""
         if part not in HANDS:
             return box
-        for serial, place, side, hand in self.hand_samples[self._hands_read :]:
+        # Only samples of frames before this chunk's start: they are all in (the pose thread
+        # took them before this chunk's sighting), while later ones may or may not be yet.
+        samples = self.hand_samples
+        while self._hands_read < len(samples) and samples[self._hands_read][3].t < t:
+            serial, place, side, hand = samples[self._hands_read]
             key = self.track_at.get((serial, place))
             if key is not None:
                 self._latest_hand[key, side] = hand
-        self._hands_read = len(self.hand_samples)
-        hand = self._latest_hand.get((track, part))
+            self._hands_read += 1
+        hand = self._latest_hand.get((pid, part))
         if hand is None or not 0 <= t - hand.t <= RECENT_HAND_S:
             return box
         moved = region_from_landmarks(box, hand, shape)
@@ -606,7 +469,7 @@ class _Pass:
         self.residuals = {}
 
     def _flush_part(
-        self, series: RegionSeries, buffer: list[tuple[int, np.ndarray]], max_jump: float
+        self, series: RegionSamples, buffer: list[tuple[int, np.ndarray]], max_jump: float
     ) -> None:
         """Keep the displacement of the region's part that moves most over this chunk."""
         offsets = part_offsets(np.stack([r for _, r in buffer]), max_jump)
@@ -627,11 +490,11 @@ class _Pass:
     def hands_of(
         self, samples: list[tuple[int, int, str, HandShape]]
     ) -> dict[tuple[int, str], list[HandShape]]:
-        """Hand shapes by (person's track key, side), in time order."""
+        """Hand shapes by (person id, side), in time order."""
         hands: dict[tuple[int, str], list[HandShape]] = {}
         for serial, place, side, shape in samples:
             key = self.track_at.get((serial, place))
-            if key is not None and (self.person is None or key + 1 == self.person):
+            if key is not None and (self.person is None or key == self.person):
                 hands.setdefault((key, side), []).append(shape)
         for shapes in hands.values():
             shapes.sort(key=lambda s: s.t)
@@ -647,14 +510,19 @@ class _Pass:
             idx = arr[:, 0].astype(int)
             camera[idx] = arr[:, 1:3]
             zoom[idx] = arr[:, 3]
-        people = {tr.key: tr.boxes for tr in self.people.tracks}
+        people = {tr.key + 1: tr.boxes for tr in self.people.tracks}
+        tracks = measurement_dataset(
+            np.asarray(self.times, dtype=float),
+            list(self.series.values()),
+            camera,
+            zoom,
+            {"source_file": str(self.info.path), "fps": float(self.info.fps)},
+        )
         return VideoMeasurement(
             info=self.info,
-            times=np.asarray(self.times),
+            tracks=tracks,
+            keys=list(self.series),
             shot_starts=self.shot_starts,
-            series=self.series,
-            camera=camera,
-            camera_zoom=zoom,
             people=people,
             elapsed_s=elapsed,
             camera_chunks=self.camera_chunks,
@@ -664,9 +532,9 @@ class _Pass:
         )
 
 
-def _articulates(key: Hashable) -> bool:
+def _articulates(key: RegionKey) -> bool:
     """Regions whose parts may move against each other in a meaningful way: hands, given ones."""
-    return key[0] == "region" or key[-1] in ("left_hand", "right_hand")
+    return key.owner == "region" or key.is_hand
 
 
 def _moved(box: Box, shift: np.ndarray | None, shape: tuple[int, int]) -> Box:
@@ -685,8 +553,7 @@ def measure_video(
     people: bool = True,
     person: int | None = None,
     regions: list[tuple[str, Box]] | None = None,
-    chunk_s: float = 4.0,
-    max_people: int = 4,
+    config: VideoConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> VideoMeasurement:
     """Measure the motion of every person's body parts (and given regions) in a video.
@@ -702,10 +569,8 @@ def measure_video(
         appearance, left to right).
     regions : list of (str, box), optional
         Named regions ``(x, y, w, h)`` in displayed-frame pixels, measured as given.
-    chunk_s : float
-        Reference chunk length in seconds.
-    max_people : int
-        Most people sought in one frame.
+    config : VideoConfig, optional
+        Settings of the pass (chunk length, people sought, points followed, hand samples).
     progress : callable, optional
         Called with the number of frames done so far.
 
@@ -719,12 +584,13 @@ def measure_video(
         When the file is not a readable video.
 
     """
+    config = config or VideoConfig()
     info = probe_video(path)
     regions = [(name, _clip_box(box, info)) for name, box in (regions or [])]
     started = time.perf_counter()
     # The pose model starts in its own thread (about a second) while decoding begins.
     pose_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-pose")
-    detector = pose_thread.submit(PoseDetector, max_people=max_people) if people else None
+    detector = pose_thread.submit(PoseDetector, max_people=config.max_people) if people else None
     # Three threads share the two cores: decoding (one FFmpeg thread: frame threads cost a third
     # more CPU per frame), and the tracker's two (this one and a helper). OpenCV's own pool would
     # split every small call in two and spin waiting, so it is turned off meanwhile; so is
@@ -734,11 +600,16 @@ def measure_video(
     blas = threadpool_limits(limits=1, user_api="blas")
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-track")
     helper.submit(warm_up)  # while the pose model starts (the first frame waits for both)
-    state = _Pass(info, detector is not None, person, regions, chunk_s, helper)
+    state = _Pass(info, detector is not None, person, regions, config, helper)
     # Shot cuts are found in the decoding thread, ahead, and the pose model is asked there for
     # the people on each chunk's first frame: enough frames wait to cover its calls.
     ahead = _Lookahead(
-        detector, chunk_s, pose_thread, [box for _, box in regions], hand_rate_hz(info.duration_s)
+        detector,
+        config.chunk_s,
+        pose_thread,
+        [box for _, box in regions],
+        hand_rate_hz(info.duration_s, config),
+        config,
     )
     state.hand_samples = ahead.hand_shapes  # the same list: read as the pose thread fills it
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
@@ -765,15 +636,18 @@ def measure_video(
     return result
 
 
-def hand_rate_hz(duration_s: float) -> float:
+def hand_rate_hz(duration_s: float, config: VideoConfig | None = None) -> float:
     """Hand samples a second for a clip of ``duration_s`` seconds.
 
-    :data:`HAND_SAMPLES_PER_CLIP` over the clip, within :data:`HAND_RATE_HZ`: 4 a second for
-    clips up to 10 s, 1 a second past 40 s.
+    ``config.hand_samples_per_clip`` over the clip, within ``config.hand_rate_min_hz`` and
+    ``hand_rate_max_hz``: with the defaults 4 a second for clips up to 10 s, 1 a second past
+    40 s.
     """
+    config = config or VideoConfig()
+    lowest, highest = config.hand_rate_min_hz, config.hand_rate_max_hz
     if not duration_s > 0:
-        return HAND_RATE_HZ[1]
-    return float(np.clip(HAND_SAMPLES_PER_CLIP / duration_s, *HAND_RATE_HZ))
+        return highest
+    return float(np.clip(config.hand_samples_per_clip / duration_s, lowest, highest))
 
 
 def _lookahead_depth(info: VideoInfo) -> int:

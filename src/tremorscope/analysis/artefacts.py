@@ -1,129 +1,153 @@
 """What video can't vouch for: motion under the floor, and what the camera or encoder makes.
 
-- **The floor.** Rhythms under :data:`MIN_VIDEO_RHYTHM_PX` are marked not detected (their
-  frequency and size kept, flag ``below_measurement_floor``); twitches obey a floor too.
+- **The floor.** Rhythms under ``VideoConfig.min_rhythm_px`` are marked not detected (their
+  frequency and size kept, flag ``below_measurement_floor``); twitches obey a floor too
+  (``min_twitch_px``). Below the rhythm floor, tracking noise and compression artefacts of a
+  still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade on H.264, see
+  MEASURED.md). A jerk is one event, with none of the averaging over cycles that lets a 0.1 px
+  RMS rhythm stand out of the noise, so it must be larger: three times the floor's RMS, about
+  twice a sinusoid's peak at it.
 - **The encoder's cycle.** H.264 encoders code frames in a repeating pattern (``P B B B``: every
   fourth frame a P frame, whose quality differs from the B frames'). Under camera motion (a zoom,
   a pan) that pattern leaves a small periodic error in tracked positions at exactly the frame
   rate over the pattern's length (7.5 Hz at 30 fps with three B frames, 6.25 Hz at 25 fps),
-  measured here on re-encoded footage. A small rhythm at that frequency is the encoder's; the
-  pattern is read from the stream's own picture types.
+  measured here on re-encoded footage at 0.12-0.18 px. A small rhythm at that frequency is the
+  encoder's; the pattern is read from the stream's own picture types.
 - **Jumps of the video.** A twitch at the same moment in most regions, or when the camera's
   compensated motion jumps by a comparable amount (the integer crop steps of a digital zoom),
   is an event of the video, not a twitch of the body part.
+
+Each step takes findings by region and returns new ones (those it changes are copies).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 import numpy as np
 
-from tremorscope.results import Finding, Group, Rhythmic, Signature, TwitchEvent
+from tremorscope.config import VideoConfig
+from tremorscope.results import Finding, QualityFlag, Rhythmic, Signature, TwitchEvent
 
-#: Smallest rhythm (px RMS) reported from video: below it, tracking noise and compression
-#: artefacts of a still region can form a peak (0.003-0.045 px RMS error measured for Lucas-Kanade
-#: on H.264, see MEASURED.md).
-MIN_VIDEO_RHYTHM_PX = 0.1
-#: Smallest twitch (px, peak of the band-limited magnitude) counted from video. A jerk is one
-#: event, with none of the averaging over cycles that lets a 0.1 px RMS rhythm stand out of the
-#: noise, so it must be larger: three times the floor's RMS, about twice a sinusoid's peak at it.
-MIN_VIDEO_TWITCH_PX = 3 * MIN_VIDEO_RHYTHM_PX
-#: Twitches this close in time (s) in different regions are one moment.
-SIMULTANEOUS_S = 0.07
-#: ... and a video event when seen in at least this share of the measured regions, and in at
-#: least this many.
-SIMULTANEOUS_SHARE = 0.75
-MIN_SIMULTANEOUS = 3
-#: A rhythm this close (Hz) to the encoder's cycle is at it.
-ENCODING_CYCLE_TOLERANCE_HZ = 0.08
-#: Only rhythms smaller than this (px RMS) are taken for the encoder's: the periodic error it
-#: leaves measured 0.12-0.18 px on zoomed and panned footage.
-ENCODING_ARTEFACT_MAX_PX = 3 * MIN_VIDEO_RHYTHM_PX
+K = TypeVar("K")
+
 #: Picture-type patterns looked for (frames per cycle), and the share of frames that must repeat
 #: the type ``k`` frames before for the pattern to count.
 CYCLE_LENGTHS = range(2, 9)
 CYCLE_REGULARITY = 0.8
-#: A twitch coincides with a jump of the camera when the camera's compensated position moves by
-#: at least this share of the twitch's size within the twitch's span.
-CAMERA_JUMP_SHARE = 0.5
 
 
-def apply_floor(findings: dict[str, Group]) -> None:
+def apply_floor(findings: Mapping[K, Finding], config: VideoConfig) -> dict[K, Finding]:
     """Mark rhythms too small to be told from tracking and compression noise as not detected.
 
     Their frequency and size stay in the result (a user who drew a region around a vibrating
     object wants to see the rhythm that is there), flagged ``below_measurement_floor``; they are
     never called tremor, never scored.
-    """
-    for group in findings.values():
-        r = group.finding.rhythmic
-        if r.detected and r.amplitude is not None and r.amplitude < MIN_VIDEO_RHYTHM_PX:
-            _withdraw(
-                group.finding,
-                "below_measurement_floor",
-                f"a rhythm at {r.frequency_hz:.2f} Hz of {r.amplitude:.3f} px RMS stands out of "
-                f"this region's noise but is below the {MIN_VIDEO_RHYTHM_PX} px that video "
-                "tracking can vouch for: reported as not detected, never as tremor",
-            )
-
-
-def withdraw_small_twitches(findings: dict[str, Group]) -> None:
-    """Twitches obey the measurement floor too: smaller jerks are not counted."""
-    for group in findings.values():
-        tw = group.finding.twitches
-        if tw.unit != "px" or not tw.count:
-            continue
-        kept = [e for e in tw.events if e.size >= MIN_VIDEO_TWITCH_PX]
-        if len(kept) == tw.count:
-            continue
-        dropped = tw.count - len(kept)
-        keep_twitches(group.finding, kept)
-        q = group.finding.quality
-        q.flags.append("twitches_below_measurement_floor")
-        q.messages.append(
-            f"{dropped} jerk(s) under {MIN_VIDEO_TWITCH_PX} px not counted as twitches: "
-            "smaller than video tracking can vouch for"
-        )
-
-
-def withdraw_simultaneous_jumps(
-    findings: dict[str, Group],
-    camera: Group | None,
-    times: np.ndarray | None = None,
-    jumps: np.ndarray | None = None,
-) -> None:
-    """Jumps of the video (a splice, a compression glitch, a digital zoom's step) are no twitches.
-
-    A twitch is withdrawn from a region when it happens at the same time as twitches in at least
-    :data:`SIMULTANEOUS_SHARE` of the measured regions (and at least :data:`MIN_SIMULTANEOUS`
-    of them), at a twitch of the camera's own series, or while the camera's compensated
-    position jumps by at least :data:`CAMERA_JUMP_SHARE` of its size.
 
     Parameters
     ----------
-    findings : dict
-        Region name to group (changed in place).
-    camera : Group or None
+    findings : mapping
+        Region to finding.
+    config : VideoConfig
+        ``min_rhythm_px`` is the floor (px RMS).
+
+    Returns
+    -------
+    dict
+        The findings, those under the floor withdrawn.
+
+    """
+    out = dict(findings)
+    floor = config.min_rhythm_px
+    for key, finding in findings.items():
+        r = finding.rhythmic
+        if r.detected and r.amplitude is not None and r.amplitude < floor:
+            out[key] = _withdrawn(
+                finding,
+                QualityFlag.BELOW_MEASUREMENT_FLOOR,
+                f"a rhythm at {r.frequency_hz:.2f} Hz of {r.amplitude:.3f} px RMS stands out of "
+                f"this region's noise but is below the {floor:g} px that video "
+                "tracking can vouch for: reported as not detected, never as tremor",
+            )
+    return out
+
+
+def withdraw_small_twitches(
+    findings: Mapping[K, Finding], config: VideoConfig
+) -> dict[K, Finding]:
+    """Twitches obey the measurement floor too: jerks under ``config.min_twitch_px`` don't count."""
+    out = dict(findings)
+    floor = config.min_twitch_px
+    for key, finding in findings.items():
+        tw = finding.twitches
+        if tw.unit != "px" or not tw.count:
+            continue
+        kept = [e for e in tw.events if e.size >= floor]
+        if len(kept) == tw.count:
+            continue
+        changed = out[key] = finding.model_copy(deep=True)
+        keep_twitches(changed, kept)
+        changed.quality.add(
+            QualityFlag.TWITCHES_BELOW_MEASUREMENT_FLOOR,
+            f"{tw.count - len(kept)} jerk(s) under {floor:g} px not counted as twitches: "
+            "smaller than video tracking can vouch for",
+        )
+    return out
+
+
+def withdraw_simultaneous_jumps(
+    findings: Mapping[K, Finding],
+    camera: Finding | None,
+    config: VideoConfig,
+    times: np.ndarray | None = None,
+    jumps: np.ndarray | None = None,
+) -> dict[K, Finding]:
+    """Jumps of the video (a splice, a compression glitch, a digital zoom's step) are no twitches.
+
+    A twitch is withdrawn from a region when it happens within ``config.simultaneous_s`` of
+    twitches in at least ``config.simultaneous_share`` of the measured regions (and at least
+    ``config.min_simultaneous`` of them), at a twitch of the camera's own series, or while the
+    camera's compensated position jumps by at least ``config.camera_jump_share`` of its size.
+
+    Parameters
+    ----------
+    findings : mapping
+        Region to finding.
+    camera : Finding or None
         The camera's own analysis.
+    config : VideoConfig
+        The thresholds above.
     times : ndarray, optional
         Frame times, seconds (with ``jumps``).
     jumps : ndarray, optional
         The camera's frame-to-frame movement (:func:`camera_jumps`), px.
 
+    Returns
+    -------
+    dict
+        The findings, video events withdrawn from their twitches.
+
     """
-    measured = [g for g in findings.values() if "not_measurable" not in g.finding.quality.flags]
-    times_all = sorted(e.t for g in measured for e in g.finding.twitches.events)
+    out = dict(findings)
+    together = config.simultaneous_s
+    measured = {
+        k: f for k, f in findings.items() if not f.quality.has(QualityFlag.NOT_MEASURABLE)
+    }
+    times_all = sorted(e.t for f in measured.values() for e in f.twitches.events)
     camera_times = (
-        [e.t for e in camera.finding.twitches.events if e.size >= MIN_VIDEO_TWITCH_PX]
+        [e.t for e in camera.twitches.events if e.size >= config.min_twitch_px]
         if camera is not None
         else []
     )
     events = []
     for t in times_all:
         near = sum(
-            any(abs(e.t - t) <= SIMULTANEOUS_S for e in g.finding.twitches.events) for g in measured
+            any(abs(e.t - t) <= together for e in f.twitches.events) for f in measured.values()
         )
-        on_camera = any(abs(c - t) <= SIMULTANEOUS_S for c in camera_times)
-        if on_camera or (near >= MIN_SIMULTANEOUS and near >= SIMULTANEOUS_SHARE * len(measured)):
+        on_camera = any(abs(c - t) <= together for c in camera_times)
+        many = near >= config.min_simultaneous and near >= config.simultaneous_share * len(measured)
+        if on_camera or many:
             events.append(t)
 
     def camera_jumped(t: float, span: float, size: float) -> bool:
@@ -133,26 +157,27 @@ def withdraw_simultaneous_jumps(
         inside = np.abs(times - t) <= span / 2 + step
         moved = jumps[inside]
         moved = moved[np.isfinite(moved)]
-        return bool(moved.size) and float(moved.max()) >= CAMERA_JUMP_SHARE * size
+        return bool(moved.size) and float(moved.max()) >= config.camera_jump_share * size
 
-    for g in measured:
-        tw = g.finding.twitches
+    for key, finding in measured.items():
+        tw = finding.twitches
         kept = [
             e
             for e in tw.events
-            if all(abs(e.t - t) > SIMULTANEOUS_S for t in events)
+            if all(abs(e.t - t) > together for t in events)
             and not camera_jumped(e.t, e.duration_s, e.size)
         ]
         if len(kept) == tw.count:
             continue
-        keep_twitches(g.finding, kept)
-        q = g.finding.quality
-        q.flags.append("video_event")
-        q.messages.append(
+        changed = out[key] = finding.model_copy(deep=True)
+        keep_twitches(changed, kept)
+        changed.quality.add(
+            QualityFlag.VIDEO_EVENT,
             "a jump at the same moment in the camera's motion or in most regions (a cut, a "
             "splice, a compression glitch, a digital zoom's step) is an event of the video, not "
-            "a twitch"
+            "a twitch",
         )
+    return out
 
 
 def keep_twitches(finding: Finding, kept: list[TwitchEvent]) -> None:
@@ -194,23 +219,31 @@ def encoding_cycle_hz(picture_types: str, fps: float) -> list[float]:
     return []
 
 
-def withdraw_encoding_cycle(findings: dict[str, Group], cycles: list[float]) -> None:
-    """Mark small rhythms at the encoder's cycle as not detected (flag ``encoding_cycle``)."""
+def withdraw_encoding_cycle(
+    findings: Mapping[K, Finding], cycles: list[float], config: VideoConfig
+) -> dict[K, Finding]:
+    """Mark small rhythms at the encoder's cycle as not detected (flag ``encoding_cycle``).
+
+    A rhythm within ``config.encoding_cycle_tolerance_hz`` of a cycle and smaller than
+    ``config.encoding_artefact_max_px`` (px RMS) is the encoder's.
+    """
+    out = dict(findings)
     if not cycles:
-        return
-    for group in findings.values():
-        r = group.finding.rhythmic
+        return out
+    for key, finding in findings.items():
+        r = finding.rhythmic
         if not r.detected or r.frequency_hz is None or r.amplitude is None:
             continue
-        near = [c for c in cycles if abs(r.frequency_hz - c) <= ENCODING_CYCLE_TOLERANCE_HZ]
-        if near and r.amplitude < ENCODING_ARTEFACT_MAX_PX:
-            _withdraw(
-                group.finding,
-                "encoding_cycle",
+        near = [c for c in cycles if abs(r.frequency_hz - c) <= config.encoding_cycle_tolerance_hz]
+        if near and r.amplitude < config.encoding_artefact_max_px:
+            out[key] = _withdrawn(
+                finding,
+                QualityFlag.ENCODING_CYCLE,
                 f"a rhythm at {r.frequency_hz:.2f} Hz of {r.amplitude:.3f} px RMS is at the "
                 f"encoder's frame-type cycle ({near[0]:.2f} Hz: the stream repeats its pattern "
                 "of P and B frames at that rate): the compression's, not a movement",
             )
+    return out
 
 
 def camera_jumps(camera: np.ndarray) -> np.ndarray:
@@ -233,9 +266,10 @@ def camera_jumps(camera: np.ndarray) -> np.ndarray:
     return jumps
 
 
-def _withdraw(finding: Finding, flag: str, message: str) -> None:
-    """A detected rhythm becomes not detected, its frequency and size kept, with the reason."""
+def _withdrawn(finding: Finding, flag: QualityFlag, message: str) -> Finding:
+    """A copy of ``finding`` whose rhythm is not detected, frequency and size kept, with why."""
     r = finding.rhythmic
+    finding = finding.model_copy(deep=True)
     finding.rhythmic = Rhythmic(
         detected=False,
         kind_reasons=[message],
@@ -246,5 +280,5 @@ def _withdraw(finding: Finding, flag: str, message: str) -> None:
         peak_to_background_db=r.peak_to_background_db,
     )
     finding.signature = Signature(statement="No rhythm to compare with tremor types.")
-    finding.quality.flags.append(flag)
-    finding.quality.messages.append(message)
+    finding.quality.add(flag, message)
+    return finding

@@ -12,7 +12,7 @@ decide what a rhythm is:
 
 from __future__ import annotations
 
-from tremorscope.results import Finding
+from tremorscope.results import Finding, QualityFlag
 
 #: Rhythms closer than this (Hz) count as the same rhythm.
 SAME_RHYTHM_HZ = 0.2
@@ -40,11 +40,10 @@ def _rhythm(finding: Finding) -> tuple[float, float] | None:
     return r.frequency_hz, r.amplitude
 
 
-def _relabel(finding: Finding, kind: str, flag: str, message: str) -> None:
+def _relabel(finding: Finding, kind: str, flag: QualityFlag, message: str) -> None:
     finding.rhythmic.kind = kind  # type: ignore[assignment]
     finding.rhythmic.kind_reasons = [message]
-    finding.quality.flags.append(flag)
-    finding.quality.messages.append(message)
+    finding.quality.add(flag, message)
     finding.signature.closest = None
     finding.signature.matches = []
     finding.signature.statement = f"Not compared with tremor types: {message}."
@@ -84,7 +83,7 @@ def mark_camera_rhythms(
                 _relabel(
                     finding,
                     "camera",
-                    "camera_rhythm",
+                    QualityFlag.CAMERA_RHYTHM,
                     f"the camera itself moves at {f_cam:.2f} Hz ({a_cam:.2g} px RMS); what is "
                     "left of it here is camera motion",
                 )
@@ -92,7 +91,7 @@ def mark_camera_rhythms(
     if compensated:
         return changed
     measured = {
-        n: _rhythm(f) for n, f in findings.items() if "not_measurable" not in f.quality.flags
+        n: _rhythm(f) for n, f in findings.items() if not f.quality.has(QualityFlag.NOT_MEASURABLE)
     }
     rhythms = {n: r for n, r in measured.items() if r is not None}
     for f0, _ in rhythms.values():
@@ -103,7 +102,7 @@ def mark_camera_rhythms(
                     _relabel(
                         findings[n],
                         "camera",
-                        "shared_by_all_regions",
+                        QualityFlag.SHARED_BY_ALL_REGIONS,
                         f"a rhythm near {f0:.2f} Hz moves {len(shared)} of {len(measured)} "
                         "regions alike and the background could not be measured: most likely "
                         "the camera",
@@ -160,8 +159,7 @@ def mark_transmitted(parts: dict[str, Finding]) -> list[str]:
             f"{f_src:.2f} Hz ({a_src:.2g} px RMS, {a_src / a0:.0f} times larger)"
         )
         parts[name].rhythmic.kind_reasons = [message]
-        parts[name].quality.flags.append("transmitted")
-        parts[name].quality.messages.append(message)
+        parts[name].quality.add(QualityFlag.TRANSMITTED, message)
         parts[name].signature.closest = None
         parts[name].signature.matches = []
         parts[name].signature.statement = f"Not compared with tremor types: {message}."

@@ -30,7 +30,9 @@ from tremorscope.config import AnalysisConfig
 from tremorscope.results import (
     Finding,
     Group,
+    JudgedSignal,
     Quality,
+    QualityFlag,
     Rhythmic,
     Signature,
     SignatureMatch,
@@ -104,24 +106,25 @@ def analyze_uniform(
     band_hi = min(config.band_high_hz, config.nyquist_margin * fs / 2.0)
     quality.band_hz = (band_lo, round(band_hi, 3))
     _note_sampling(sig, band_hi, config, quality)
-    keep = [(a, b) for a, b in sig.segments if (b - a) / fs >= MIN_PIECE_S]
+    keep = [(a, b) for a, b in sig.segments if (b - a) / fs >= shortest_record_s(config)]
     quality.analysed_duration_s = round(sum(b - a for a, b in keep) / fs, 3)
     if band_hi <= band_lo * 1.5 or not keep:
         why = (
             "sampling rate too low for the tremor band"
             if keep
-            else f"no stretch of valid data of at least {MIN_PIECE_S:g} s"
+            else f"no stretch of valid data of at least {shortest_record_s(config):g} s"
         )
-        quality.flags.append("not_measurable")
-        quality.messages.append(why)
+        quality.add(QualityFlag.NOT_MEASURABLE, why)
+        _note_too_short(sig, config, quality)
         return _group(sig, _empty_finding(quality, sig.unit), [])
     raw = [sig.values[a:b] for a, b in keep]
     starts = [float(sig.time_s[a]) for a, _ in keep]
     pieces = [highpass(p, fs, config.highpass_hz) for p in raw]
     spectrum = welch_spectrum(pieces, fs, config.welch_segment_s)
     if spectrum.resolution_hz > 0.5:
-        quality.flags.append("short_record")
-        quality.messages.append(f"frequency resolution only {spectrum.resolution_hz:.2f} Hz")
+        quality.add(
+            QualityFlag.SHORT_RECORD, f"frequency resolution only {spectrum.resolution_hz:.2f} Hz"
+        )
     background = aperiodic_background(
         spectrum.freqs, spectrum.power, band_lo, band_hi, spectrum.dof
     )
@@ -147,8 +150,8 @@ def analyze_uniform(
         trace = rh.isolate_rhythm(
             pieces, fs, rh.rhythm_band(dominant.freq_hz, fs, config.highpass_hz)
         )
-    args = (pieces, starts, fs, band_hi)
-    twitches = _twitches(*args, config, sig.unit, quality.analysed_duration_s)
+    movement = movement_magnitude(pieces, fs, config.highpass_hz, band_hi)
+    twitches = _twitches(movement, starts, fs, config, sig.unit, quality.analysed_duration_s)
     if trace is not None and dominant is not None:
         _characterise(
             rhythmic,
@@ -167,10 +170,10 @@ def analyze_uniform(
             rhythmic.kind = kind
             rhythmic.kind_reasons = kind_reasons
         if slow and rhythmic.kind == "tremor":
-            quality.flags.append("voluntary_movement_present")
-            quality.messages.append(
+            quality.add(
+                QualityFlag.VOLUNTARY_MOVEMENT_PRESENT,
                 f"slower movement at {slow[0].freq_hz:.2f} Hz in the recording: "
-                "rhythm measured during movement"
+                "rhythm measured during movement",
             )
     signature = signature_for(rhythmic, context)
     if (
@@ -178,11 +181,25 @@ def analyze_uniform(
         and rhythmic.peak_to_background_db is not None
         and rhythmic.peak_to_background_db < 10
     ):
-        quality.flags.append("weak_rhythm")
-        quality.messages.append("the rhythm stands less than 10 dB above the background")
+        quality.add(
+            QualityFlag.WEAK_RHYTHM, "the rhythm stands less than 10 dB above the background"
+        )
     finding = Finding(rhythmic=rhythmic, twitches=twitches, signature=signature, quality=quality)
     windows = _windows(pieces, starts, fs, band_lo, band_hi, trace, twitches)
-    return _group(sig, finding, windows)
+    group = _group(sig, finding, windows)
+    group._evidence = JudgedSignal(
+        time_s=[sig.time_s[a:b] for a, b in keep],
+        series=raw,
+        movement=movement,
+        rhythm=trace.projected if trace is not None else None,
+        rhythm_band_hz=trace.band_hz if trace is not None else None,
+        freqs=spectrum.freqs,
+        power=spectrum.power,
+        background=background,
+        threshold=float(threshold),
+        band_hz=(band_lo, band_hi),
+    )
+    return group
 
 
 def choose_dominant(groups: list[Group]) -> Group | None:
@@ -249,28 +266,52 @@ def _empty_finding(quality: Quality, unit: str) -> Finding:
     )
 
 
+def shortest_record_s(config: AnalysisConfig) -> float:
+    """The shortest stretch of valid data (s) in which a rhythm in the band can be measured.
+
+    At least :data:`MIN_PIECE_S`, and ``config.min_cycles`` cycles of the band's slowest rhythm.
+    """
+    return max(MIN_PIECE_S, config.min_cycles / config.band_low_hz)
+
+
+def _note_too_short(sig: UniformSignal, config: AnalysisConfig, quality: Quality) -> None:
+    """Flag a record shorter than any rhythm in the band needs, with the length that would do."""
+    duration = len(sig.values) / sig.rate_hz
+    needed = shortest_record_s(config)
+    if duration < needed:
+        quality.add(
+            QualityFlag.TOO_SHORT,
+            f"the record lasts {duration:.2f} s; a rhythm from {config.band_low_hz:g} Hz up "
+            f"needs at least {needed:g} s of valid data",
+        )
+
+
 def _note_sampling(
     sig: UniformSignal, band_hi: float, config: AnalysisConfig, quality: Quality
 ) -> None:
     if band_hi < config.band_high_hz:
-        quality.flags.append("band_capped_by_sampling_rate")
-        quality.messages.append(
-            f"rhythms above {band_hi:.1f} Hz cannot be seen at {sig.rate_hz:.4g} Hz sampling"
+        quality.add(
+            QualityFlag.BAND_CAPPED_BY_SAMPLING_RATE,
+            f"rhythms above {band_hi:.1f} Hz cannot be seen at {sig.rate_hz:.4g} Hz sampling",
         )
     if band_hi < 18.0:
-        quality.flags.append("orthostatic_band_not_visible")
+        quality.add(QualityFlag.ORTHOSTATIC_BAND_NOT_VISIBLE)
     if sig.resampled:
-        quality.flags.append("irregular_sampling_resampled")
-        quality.messages.append("irregular sampling was interpolated onto a uniform grid")
+        quality.add(
+            QualityFlag.IRREGULAR_SAMPLING_RESAMPLED,
+            "irregular sampling was interpolated onto a uniform grid",
+        )
     if sig.bridged_gaps:
-        quality.flags.append("gaps_bridged")
-        quality.messages.append(
+        quality.add(
+            QualityFlag.GAPS_BRIDGED,
             f"{sig.bridged_gaps} short gap(s) ({sig.bridged_s:.2f} s in all) "
-            "bridged by linear interpolation"
+            "bridged by linear interpolation",
         )
     if len(sig.segments) > 1:
-        quality.flags.append("record_split_at_gaps")
-        quality.messages.append(f"long gaps split the record into {len(sig.segments)} pieces")
+        quality.add(
+            QualityFlag.RECORD_SPLIT_AT_GAPS,
+            f"long gaps split the record into {len(sig.segments)} pieces",
+        )
 
 
 def _choose_rhythm(
@@ -675,19 +716,38 @@ def _sig(value: float, digits: int = 4) -> float:
     return float(f"{value:.{digits}g}")
 
 
+def movement_magnitude(
+    pieces: list[np.ndarray], fs: float, low_hz: float, high_hz: float
+) -> list[np.ndarray]:
+    """Size of the band-limited movement per sample (what twitches are detected on).
+
+    Parameters
+    ----------
+    pieces : list of ndarray, each (n, channels)
+        The high-passed signal, per piece.
+    fs : float
+        Sampling rate, Hz.
+    low_hz, high_hz : float
+        The band, Hz.
+
+    Returns
+    -------
+    list of ndarray
+        The norm over channels of each band-passed piece.
+
+    """
+    return [np.linalg.norm(bandpass(piece, fs, low_hz, high_hz), axis=1) for piece in pieces]
+
+
 def _twitches(
-    pieces: list[np.ndarray],
+    broad: list[np.ndarray],
     starts: list[float],
     fs: float,
-    band_hi: float,
     config: AnalysisConfig,
     unit: str,
     duration_s: float,
 ) -> Twitches:
     """Brief jerks far above the noise and above the local movement level (tremor included)."""
-    broad = [
-        np.linalg.norm(bandpass(piece, fs, config.highpass_hz, band_hi), axis=1) for piece in pieces
-    ]
     threshold = global_threshold(np.concatenate(broad), config.twitch_threshold_sigma)
     events, longer = [], 0
     for magnitude, start in zip(broad, starts, strict=True):

@@ -37,7 +37,7 @@ import numpy as np
 
 from tremorscope.analysis.artefacts import keep_twitches
 from tremorscope.locate.hands import HandShape
-from tremorscope.results import Finding, Scale
+from tremorscope.results import Finding, QualityFlag, Scale
 
 #: Body parts that have hand landmarks.
 HANDS = ("left_hand", "right_hand")
@@ -212,7 +212,7 @@ def spectral_confidence(finding: Finding) -> float:
     cycles = (r.constancy or 0.0) * finding.quality.analysed_duration_s * (r.frequency_hz or 0.0)
     presence = ramp(cycles, *PRESENCE_CYCLES)
     value = 0.2 + 0.8 * (0.6 * prominence + 0.4 * presence)
-    if "weak_rhythm" in finding.quality.flags:
+    if finding.quality.has(QualityFlag.WEAK_RHYTHM):
         value *= 0.7
     return float(np.clip(value, 0.0, 1.0))
 
@@ -395,9 +395,9 @@ def _large_jerks_are_movements(finding: Finding, scale: Scale) -> None:
         return
     keep_twitches(finding, kept)
     tw.longer_movements += large
-    finding.quality.flags.append("large_jerks_are_movements")
-    finding.quality.messages.append(
-        f"{large} jerk(s) larger than {MAX_TWITCH_CM:.0f} cm counted as movements, not twitches"
+    finding.quality.add(
+        QualityFlag.LARGE_JERKS_ARE_MOVEMENTS,
+        f"{large} jerk(s) larger than {MAX_TWITCH_CM:.0f} cm counted as movements, not twitches",
     )
 
 
@@ -415,5 +415,4 @@ def _drop_twitches(finding: Finding, why: str) -> None:
     """Withdraw a finding's twitches, saying why."""
     count = finding.twitches.count
     keep_twitches(finding, [])
-    finding.quality.flags.append("twitches_withdrawn")
-    finding.quality.messages.append(f"{count} twitch(es) not counted: {why}")
+    finding.quality.add(QualityFlag.TWITCHES_WITHDRAWN, f"{count} twitch(es) not counted: {why}")

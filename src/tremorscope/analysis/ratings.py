@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tremorscope.results import Asymmetry, Finding, Person, RatingItem
+from tremorscope.results import Asymmetry, Finding, Person, QualityFlag, RatingItem
 
 #: Upper limit of scores 1, 2, 3 and whether a value equal to it still belongs to that score.
 Limits = tuple[tuple[float, bool], tuple[float, bool], tuple[float, bool]]
@@ -156,7 +156,7 @@ def _amplitude_item(item: str, limb: str, person: Person, condition: str) -> Rat
     what = "Postural tremor of the hands" if item == "3.15" else "Rest tremor amplitude"
     label = f"{item} {what}, {_LIMB_LABEL[limb]}"
     seen = [person.body_parts[p] for p in _parts_of(limb) if p in person.body_parts]
-    seen = [f for f in seen if "not_measurable" not in f.quality.flags]
+    seen = [f for f in seen if not f.quality.has(QualityFlag.NOT_MEASURABLE)]
 
     def refuse(reason: str) -> RatingItem:
         return RatingItem(item=item, label=label, body_part=limb, assessable=False, reason=reason)
@@ -174,7 +174,7 @@ def _amplitude_item(item: str, limb: str, person: Person, condition: str) -> Rat
             f"(condition: {found})"
         )
     if person.scale is None:
-        return refuse("no scale: sizes are known only in pixels (give --scale PX_PER_CM)")
+        return refuse("no scale: sizes are known only in pixels (give a measured scale)")
     tremors = [f for f in in_condition if is_own_tremor(f)]
     caveat = _CAVEAT + ("" if person.scale.source == "given" else f"; {person.scale.note}")
     if not tremors:
@@ -253,7 +253,7 @@ def constancy_item(person: Person) -> RatingItem:
     at_rest = {
         name: f
         for name, f in person.body_parts.items()
-        if f.signature.context == "rest" and "not_measurable" not in f.quality.flags
+        if f.signature.context == "rest" and not f.quality.has(QualityFlag.NOT_MEASURABLE)
     }
     if not at_rest:
         return RatingItem(
@@ -360,7 +360,7 @@ def _side_size(
     person: Person, parts: tuple[str, ...], size: Callable[[Finding], float]
 ) -> float | None:
     seen = [person.body_parts[p] for p in parts if p in person.body_parts]
-    seen = [f for f in seen if "not_measurable" not in f.quality.flags]
+    seen = [f for f in seen if not f.quality.has(QualityFlag.NOT_MEASURABLE)]
     if not seen:
         return None
     return max((size(f) if is_own_tremor(f) else 0.0) for f in seen)

@@ -1,14 +1,24 @@
 """From a video's measured motion to findings: every region analysed, then judged together.
 
-Each region's displacement series goes through the same engine as sensor data; then, across
-regions, rhythms under the video floor are withdrawn, compression and the camera's own rhythms
-are flagged, small rhythms passed on from a large one on the same person are marked, and each
-person's scale, conditions, rating items and asymmetry are added.
+:func:`video_analysis` runs these steps, in this order (each takes the findings by region and
+returns new ones):
+
+1. :func:`analyse_regions`: each region's displacement through the same engine as sensor data;
+   for hands, how the fingers move against the hand and the part of the hand that moves most;
+2. what video can't vouch for (:mod:`tremorscope.analysis.artefacts`): the measurement floor,
+   the encoder's cycle, twitches under the floor, jumps of the video;
+3. :func:`flag_compression`: heavy compression may shrink small rhythms;
+4. :func:`widen_for_tracking`: the tracking's own error added to every amplitude's interval;
+5. :func:`label_camera_rhythms`: rhythms that are the camera's;
+6. per person (:func:`judge_person`): rhythms passed on from a larger one, the scale, the
+   kind of each movement, the condition, rating items and asymmetry;
+7. the main finding (:func:`main_group`) and the result.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +37,9 @@ from tremorscope.analysis.engine import signature_for
 from tremorscope.analysis.kinds import decide_kinds, hand_articulation
 from tremorscope.analysis.ratings import rate_person
 from tremorscope.analysis.scale import apply_scale, scale_from_shoulders, scale_given
-from tremorscope.config import AnalysisConfig
+from tremorscope.config import AnalysisConfig, RunConfig, VideoConfig
 from tremorscope.errors import InputError
-from tremorscope.measure import RegionSeries, VideoMeasurement
+from tremorscope.measurement import RegionTrack, VideoMeasurement
 from tremorscope.results import (
     Analysis,
     Camera,
@@ -37,8 +47,9 @@ from tremorscope.results import (
     Group,
     Person,
     Processing,
+    QualityFlag,
     Region,
-    Rhythmic,
+    RegionKey,
     Scale,
     Shot,
     Signature,
@@ -49,14 +60,7 @@ from tremorscope.signals import to_uniform
 from tremorscope.signals.model import SignalGroup
 from tremorscope.video import is_variable_rate
 
-#: Below this many bits per pixel per frame (a messaging-app re-encode), compression wipes out
-#: part of sub-pixel motion: the amplitude of a small rhythm is then flagged.
-LOW_BITS_PER_PIXEL = 0.05
-#: Rhythms smaller than this (px RMS) lose amplitude under heavy compression.
-SMALL_MOTION_PX = 0.3
-#: Video tracking's own amplitude error, as 95 % half-widths: relative, and a sub-pixel floor.
-TRACKING_RELATIVE_ERROR = 0.05
-TRACKING_FLOOR_PX = 0.03
+Findings = dict[RegionKey, Finding]
 
 
 def video_analysis(
@@ -66,7 +70,7 @@ def video_analysis(
     regions: list[tuple[str, tuple[int, int, int, int]]],
     find_people: bool,
     context: str,
-    config: AnalysisConfig,
+    config: RunConfig,
     px_per_cm: float | None,
 ) -> Analysis:
     """The findings of a measured video (see :func:`tremorscope.api.analyze_video`).
@@ -83,8 +87,8 @@ def video_analysis(
         Whether people were looked for.
     context : str
         The condition given (or ``unknown``).
-    config : AnalysisConfig
-        Analysis settings.
+    config : RunConfig
+        Analysis and video settings (stored with the result).
     px_per_cm : float, optional
         A measured scale.
 
@@ -98,87 +102,49 @@ def video_analysis(
         When nothing in the video could be measured.
 
     """
-    cut_times = [float(m.times[i]) for i in m.shot_starts[1:]]
-    findings: dict[str, Group] = {}
-    for key, series in m.series.items():
-        name = _series_name(key)
-        group = SignalGroup(name, ["x", "y"], series.values(m.n_frames), "position", "px")
-        breaks = cut_times + [float(m.times[i]) for i in series.breaks]
-        uniform = to_uniform(group, m.times, config.max_gap_s, breaks)
-        findings[name] = analyze_uniform(uniform, config, context)
-        fingers = (
-            _articulation_finding(series, m, cut_times, config, context, name)
-            if series.articulation
-            else None
-        )
-        if series.part_samples:
-            _prefer_moving_part(findings[name], series, m, breaks, config, context, fingers)
-        if fingers is not None:
-            _prefer_articulation(findings[name], fingers)
-        if series.uncompensated_frames:
-            q = findings[name].finding.quality
-            q.flags.append("camera_not_compensated")
-            q.messages.append(
-                "the background showed too little texture to measure the camera's motion in "
-                f"{100 * series.uncompensated_frames / m.n_frames:.0f} % of the frames"
-            )
-    camera = _camera(m, config, cut_times)
+    video = config.video or VideoConfig()
+    cuts = cut_times(m)
+    measured = analyse_regions(m, cuts, config.analysis, video, context)
+    camera = camera_group(m, config.analysis, cuts)
+    camera_finding = camera.finding if camera is not None else None
     compensated_share = m.camera_chunks / max(m.chunks, 1)
-    apply_floor(findings)
-    withdraw_encoding_cycle(findings, encoding_cycle_hz(m.picture_types, m.info.fps))
-    withdraw_small_twitches(findings)
-    withdraw_simultaneous_jumps(findings, camera, m.times, camera_jumps(m.camera))
-    _flag_compression(findings, m.info.bits_per_pixel)
-    for group in findings.values():
-        widen_for_tracking(group.finding.rhythmic)
-    mark_camera_rhythms(
-        {n: g.finding for n, g in findings.items()},
-        camera.finding if camera else None,
-        compensated_share > 0.5,
-    )
-    people = _people(m, findings)
+    findings: Findings = {key: group.finding for key, group in measured.items()}
+    steps: list[Callable[[Findings], Findings]] = [
+        lambda f: apply_floor(f, video),
+        lambda f: withdraw_encoding_cycle(f, encoding_cycle_hz(m.picture_types, m.info.fps), video),
+        lambda f: withdraw_small_twitches(f, video),
+        lambda f: withdraw_simultaneous_jumps(
+            f, camera_finding, video, m.times, camera_jumps(m.camera)
+        ),
+        lambda f: flag_compression(f, m.info.bits_per_pixel, video),
+        lambda f: widen_for_tracking(f, video),
+        lambda f: label_camera_rhythms(f, camera_finding, compensated_share > 0.5),
+    ]
+    for step in steps:
+        findings = step(findings)
     given = scale_given(px_per_cm) if px_per_cm is not None else None
-    for p in people:
-        mark_transmitted(p.body_parts)
-        p.scale = given or scale_from_shoulders(m.shoulder_px.get(p.id - 1, []))
-        for finding in p.body_parts.values():
-            _scale_finding(finding, p.scale)
-        hands = {
-            side: art
-            for (key, side), shapes in m.hands.items()
-            if key == p.id - 1 and (art := hand_articulation(shapes)) is not None
-        }
-        decide_kinds(p.body_parts, hands, p.scale, p.part_boxes)
-        for part, finding in p.body_parts.items():
-            _set_condition(finding, context, m.conditions.get((p.id - 1, part), []))
-        p.ratings, p.asymmetry = rate_person(p)
+    people = []
+    for pid, detections in sorted(m.people.items()):
+        person, findings = judge_person(m, pid, detections, findings, given, context)
+        people.append(person)
+    findings = {
+        k: (with_scale(f, given) if k.owner == "region" else f) for k, f in findings.items()
+    }
+    groups = [_with_finding(measured[key], findings[key]) for key in measured]
     manual = [
-        Region(name=name, box=box, finding=findings[f"region.{name}"].finding)
+        Region(name=name, box=box, finding=findings[RegionKey.given(name)])
         for name, box in (regions or [])
-        if f"region.{name}" in findings
+        if RegionKey.given(name) in findings
     ]
-    for region in manual:
-        _scale_finding(region.finding, given)
-    groups = list(findings.values())
-    candidates = [
-        g
-        for g in groups
-        if "not_measurable" not in g.finding.quality.flags
-        and g.finding.rhythmic.kind != "camera"
-        and "transmitted" not in g.finding.quality.flags
-    ]
-    best = choose_dominant(candidates)
-    if best is not None and not (best.finding.rhythmic.detected or best.finding.twitches.count):
-        best = None  # nothing found anywhere: no main finding to single out
+    best = main_group(groups)
     notes = list(m.info.notes)
     if find_people and not m.people:
-        notes.append("no person was found; give --region X,Y,W,H to measure a region")
+        notes.append("no person was found; give a region (x, y, w, h) to measure one")
     if not groups and not notes:
         raise InputError(path, "nothing measurable in the video")
-    source = _video_source(m, str(path), notes)
     elapsed = max(m.elapsed_s, 1e-9)
     result = Analysis(
-        source=source,
+        source=_video_source(m, str(path), notes),
         groups=groups,
         dominant=best.finding if best else None,
         dominant_group=best.name if best else None,
@@ -188,7 +154,7 @@ def video_analysis(
             compensated_share=round(compensated_share, 3),
             max_shift_px=_max_shift(m.camera),
             zoom_range=_zoom_range(m.camera_zoom),
-            finding=camera.finding if camera else None,
+            finding=camera_finding,
         ),
         processing=Processing(
             frames=m.n_frames,
@@ -198,48 +164,238 @@ def video_analysis(
             hand_landmark_s=round(m.hand_seconds, 3),
             hand_regions_from_landmarks=m.hand_regions_moved,
         ),
+        config=config,
     )
-    names = [_series_name(key) for key in m.series]
-    position = (
-        np.stack([s.positions(m.times) for s in m.series.values()], axis=1)
-        if names
-        else (np.zeros((m.n_frames, 0, 2)))
-    )
-    result._tracks = Tracks(m.times, names, position, m.camera)
+    result._tracks = Tracks(m.tracks, list(measured))
     return result
 
 
-def widen_for_tracking(rhythmic: Rhythmic) -> None:
-    """Add video tracking's own error to a rhythm's amplitude interval, in place.
+def cut_times(m: VideoMeasurement) -> list[float]:
+    """Times (s) of the shot cuts, where nothing is computed across."""
+    return [float(m.times[i]) for i in m.shot_starts[1:]]
+
+
+def analyse_regions(
+    m: VideoMeasurement,
+    cuts: list[float],
+    config: AnalysisConfig,
+    video: VideoConfig,
+    context: str,
+) -> dict[RegionKey, Group]:
+    """Step 1: every region's displacement through the engine, in the order measured.
+
+    Hands (and given regions) whose points move against each other report that rhythm where it
+    is the larger (:func:`_prefer_articulation`), or the part of the hand that moves most
+    (:func:`_prefer_moving_part`). Each group keeps what the engine judged
+    (:attr:`tremorscope.results.Group.evidence`).
+    """
+    groups: dict[RegionKey, Group] = {}
+    for key in m.keys:
+        track = m.region(key)
+        breaks = cuts + [float(m.times[i]) for i in track.breaks]
+        group = _analyse(key, track.displacement, m.times, breaks, config, context)
+        fingers = (
+            _articulation_group(key, track, m.times, cuts, config, context)
+            if track.has_articulation
+            else None
+        )
+        if track.has_parts:
+            group = _prefer_moving_part(
+                group, key, track, m.times, breaks, config, video, context, fingers
+            )
+        if fingers is not None:
+            group = _prefer_articulation(group, fingers)
+        if track.uncompensated_frames:
+            group.finding.quality.add(
+                QualityFlag.CAMERA_NOT_COMPENSATED,
+                "the background showed too little texture to measure the camera's motion in "
+                f"{100 * track.uncompensated_frames / m.n_frames:.0f} % of the frames",
+            )
+        groups[key] = group
+    return groups
+
+
+def camera_group(m: VideoMeasurement, config: AnalysisConfig, cuts: list[float]) -> Group | None:
+    """The camera's own motion through the engine, or None when it was never measured."""
+    if not np.isfinite(m.camera).any():
+        return None
+    group = SignalGroup("camera", ["x", "y"], m.camera, "position", "px")
+    return analyze_uniform(to_uniform(group, m.times, config.max_gap_s, cuts), config)
+
+
+def flag_compression(
+    findings: Mapping[RegionKey, Finding], bits_per_pixel: float | None, video: VideoConfig
+) -> Findings:
+    """Step 3: under ``video.low_bits_per_pixel``, flag rhythms under ``video.small_motion_px``."""
+    out = dict(findings)
+    if bits_per_pixel is None or bits_per_pixel >= video.low_bits_per_pixel:
+        return out
+    for key, finding in findings.items():
+        r = finding.rhythmic
+        if r.detected and r.amplitude is not None and r.amplitude < video.small_motion_px:
+            changed = out[key] = finding.model_copy(deep=True)
+            changed.quality.add(
+                QualityFlag.COMPRESSION_LIMITS_AMPLITUDE,
+                f"heavy compression ({bits_per_pixel:.3f} bits per pixel) smooths away part of "
+                "sub-pixel motion: the amplitude may be underestimated",
+            )
+    return out
+
+
+def widen_for_tracking(findings: Mapping[RegionKey, Finding], video: VideoConfig) -> Findings:
+    """Step 4: add video tracking's own error to every rhythm's amplitude interval.
 
     On the injection suite (``benchmarks/video_injection.py``: 0.5-3 px, crf 18-23, with and
-    without camera shake) measured over true RMS ranged 0.95-1.03: about 5 % on top of the
-    spread over time, plus a sub-pixel floor for the smallest motions.
+    without camera shake) measured over true RMS ranged 0.95-1.03: about
+    ``video.tracking_relative_error`` on top of the spread over time, plus a sub-pixel floor
+    (``video.tracking_floor_px``) for the smallest motions, both as 95 % half-widths.
+    """
+    out = {}
+    for key, finding in findings.items():
+        r = finding.rhythmic
+        if r.amplitude is None or r.amplitude_ci is None:
+            out[key] = finding
+            continue
+        amp = r.amplitude
+        extra = float(np.hypot(video.tracking_relative_error * amp, video.tracking_floor_px))
+        lo, hi = r.amplitude_ci
+        changed = out[key] = finding.model_copy(deep=True)
+        changed.rhythmic.amplitude_ci = (
+            round(max(0.0, amp - float(np.hypot(amp - lo, extra))), 4),
+            round(amp + float(np.hypot(hi - amp, extra)), 4),
+        )
+    return out
 
-    Parameters
-    ----------
-    rhythmic : Rhythmic
-        A rhythm measured in pixels.
+
+def label_camera_rhythms(
+    findings: Mapping[RegionKey, Finding], camera: Finding | None, compensated: bool
+) -> Findings:
+    """Step 5: rhythms that are the camera's motion (see :func:`mark_camera_rhythms`)."""
+    out = {key: finding.model_copy(deep=True) for key, finding in findings.items()}
+    mark_camera_rhythms(out, camera, compensated)
+    return out
+
+
+def judge_person(
+    m: VideoMeasurement,
+    pid: int,
+    detections: list[tuple[float, tuple[int, int, int, int]]],
+    findings: Mapping[RegionKey, Finding],
+    given: Scale | None,
+    context: str,
+) -> tuple[Person, Findings]:
+    """Step 6: one person's body parts judged together.
+
+    In order: small rhythms passed on from a larger one (``transmitted``), the person's scale
+    and centimetres, the kind of each movement (with the hands' shapes), the condition of each
+    body part and its signature, then the rating items and asymmetry.
+
+    Returns
+    -------
+    (Person, dict)
+        The person, and every finding with this person's updated.
 
     """
-    if rhythmic.amplitude is None or rhythmic.amplitude_ci is None:
-        return
-    amp = rhythmic.amplitude
-    extra = float(np.hypot(TRACKING_RELATIVE_ERROR * amp, TRACKING_FLOOR_PX))
-    lo, hi = rhythmic.amplitude_ci
-    rhythmic.amplitude_ci = (
-        round(max(0.0, amp - float(np.hypot(amp - lo, extra))), 4),
-        round(amp + float(np.hypot(hi - amp, extra)), 4),
+    keys = [k for k in findings if k.owner == "person" and k.person == pid]
+    parts = {k.part: findings[k].model_copy(deep=True) for k in keys}
+    mark_transmitted(parts)
+    scale = given or scale_from_shoulders(m.shoulder_px.get(pid, []))
+    parts = {part: with_scale(finding, scale) for part, finding in parts.items()}
+    boxes = {k.part: _median_box([b for _, b in m.region(k).boxes]) for k in keys}
+    hands = {
+        side: art
+        for (who, side), shapes in m.hands.items()
+        if who == pid and (art := hand_articulation(shapes)) is not None
+    }
+    decide_kinds(parts, hands, scale, boxes)
+    for part, finding in parts.items():
+        _set_condition(finding, context, m.conditions.get((pid, part), []))
+    person = Person(
+        id=pid,
+        box=_median_box([b for _, b in detections]),
+        first_seen_s=round(detections[0][0], 3),
+        last_seen_s=round(_last_measured(m, keys, detections[-1][0]), 3),
+        body_parts=parts,
+        part_boxes=boxes,
+        scale=scale,
     )
+    person.ratings, person.asymmetry = rate_person(person)
+    out = dict(findings)
+    out.update({k: person.body_parts[k.part] for k in keys})
+    return person, out
+
+
+def with_scale(finding: Finding, scale: Scale | None) -> Finding:
+    """Centimetres where a scale is known; else say why the amplitude stays in pixels."""
+    if not finding.rhythmic.detected:
+        return finding
+    finding = finding.model_copy(deep=True)
+    if scale is None:
+        finding.quality.add(
+            QualityFlag.NO_SCALE,
+            "no scale: the shoulders were not seen and none was given: pixels only",
+        )
+        return finding
+    apply_scale(finding, scale)
+    if scale.source != "given":
+        finding.quality.add(QualityFlag.SCALE_ESTIMATED, scale.note)
+    return finding
+
+
+def main_group(groups: list[Group]) -> Group | None:
+    """Step 7: the group that best shows an involuntary rhythm, or None when nothing was found.
+
+    Regions that could not be measured, the camera's rhythms and rhythms passed on from
+    elsewhere are not candidates.
+    """
+    candidates = [
+        g
+        for g in groups
+        if not g.finding.quality.has(QualityFlag.NOT_MEASURABLE)
+        and g.finding.rhythmic.kind != "camera"
+        and not g.finding.quality.has(QualityFlag.TRANSMITTED)
+    ]
+    best = choose_dominant(candidates)
+    if best is not None and not (best.finding.rhythmic.detected or best.finding.twitches.count):
+        return None  # nothing found anywhere: no main finding to single out
+    return best
+
+
+def _with_finding(group: Group, finding: Finding) -> Group:
+    """The group with its final finding (what the engine judged kept)."""
+    out = group.model_copy(update={"finding": finding})
+    out._evidence = group.evidence
+    return out
+
+
+def _analyse(
+    key: RegionKey,
+    values: np.ndarray,
+    times: np.ndarray,
+    breaks: list[float],
+    config: AnalysisConfig,
+    context: str,
+    articulated: bool = False,
+    channels: tuple[str, ...] = ("x", "y"),
+) -> Group:
+    """One series of a region through the engine, the group labelled with the region's key."""
+    signal = SignalGroup(key.name, list(channels), values, "position", "px")
+    group = analyze_uniform(
+        to_uniform(signal, times, config.max_gap_s, breaks), config, context, articulated
+    )
+    group.key = key
+    return group
 
 
 def _set_condition(finding: Finding, given: str, seen: list[tuple[str, str]]) -> None:
     """Label a body part's finding rest, postural, standing or kinetic, and compare it again."""
     r = finding.rhythmic
     if given != "unknown":
-        condition, evidence = given, "given (--context)"
+        condition, evidence = given, "given"
     elif r.kind == "voluntary" or (
-        r.detected and r.kind == "tremor" and "voluntary_movement_present" in finding.quality.flags
+        r.detected
+        and r.kind == "tremor"
+        and finding.quality.has(QualityFlag.VOLUNTARY_MOVEMENT_PRESENT)
     ):
         condition, evidence = "kinetic", "the body part itself moves voluntarily"
     else:
@@ -262,48 +418,31 @@ def _set_condition(finding: Finding, given: str, seen: list[tuple[str, str]]) ->
     finding.signature.context_evidence = evidence
 
 
-def _scale_finding(finding: Finding, scale: Scale | None) -> None:
-    """Centimetres where a scale is known; else say why the amplitude stays in pixels."""
-    if not finding.rhythmic.detected:
-        return
-    if scale is None:
-        finding.quality.flags.append("no_scale")
-        finding.quality.messages.append(
-            "no scale: the shoulders were not seen and none was given (--scale): pixels only"
-        )
-        return
-    apply_scale(finding, scale)
-    if scale.source != "given":
-        finding.quality.flags.append("scale_estimated")
-        finding.quality.messages.append(scale.note)
-
-
-def _articulation_finding(
-    series: RegionSeries,
-    m: VideoMeasurement,
-    cut_times: list[float],
+def _articulation_group(
+    key: RegionKey,
+    track: RegionTrack,
+    times: np.ndarray,
+    cuts: list[float],
     config: AnalysisConfig,
     context: str,
-    name: str,
-) -> Finding | None:
+) -> Group | None:
     """The rhythm of how the region's points move against each other, when it is clear."""
-    values = series.articulation_values(m.n_frames)
-    breaks = cut_times + [float(m.times[i]) for i in series.articulation_breaks]
-    signal = SignalGroup(name, ["articulation"], values, "position", "px")
-    uniform = to_uniform(signal, m.times, config.max_gap_s, breaks)
-    inner = analyze_uniform(uniform, config, context, articulated=True).finding
-    if not inner.rhythmic.detected or "weak_rhythm" in inner.quality.flags:
+    breaks = cuts + [float(times[i]) for i in track.articulation_breaks]
+    inner = _analyse(
+        key, track.articulation, times, breaks, config, context, True, ("articulation",)
+    )
+    finding = inner.finding
+    if not finding.rhythmic.detected or finding.quality.has(QualityFlag.WEAK_RHYTHM):
         return None  # a resting hand's points jitter against each other: only a clear rhythm
     return inner
 
 
-def _prefer_articulation(group: Group, inner: Finding) -> None:
+def _prefer_articulation(group: Group, fingers: Group) -> Group:
     """Report how the fingers move against the hand when that rhythm is the larger one."""
+    inner = fingers.finding.model_copy(deep=True)
     mine, whole = inner.rhythmic, group.finding.rhythmic
-    if not mine.detected or "weak_rhythm" in inner.quality.flags:
-        return  # a resting hand's points jitter against each other: only a clear rhythm counts
     if whole.detected and (whole.amplitude or 0) >= (mine.amplitude or 0):
-        return
+        return group
     mine.kind_reasons = [
         "the parts of the region (fingers) move against each other more than the region moves",
         *mine.kind_reasons,
@@ -314,70 +453,64 @@ def _prefer_articulation(group: Group, inner: Finding) -> None:
         mine.kind = "voluntary"
         mine.kind_reasons += whole.kind_reasons
         inner.signature = group.finding.signature
-    inner.quality.flags.append("articulated")
-    inner.quality.messages.append(
+    inner.quality.add(
+        QualityFlag.ARTICULATED,
         "amplitude of the fingers' movement against the hand (first principal component of "
-        "the tracked points' own motion)"
+        "the tracked points' own motion)",
     )
     inner.twitches = group.finding.twitches
-    group.finding = inner
-
-
-#: A part of a hand counts as moving more than the whole hand when its rhythm is this much
-#: larger (the back of a trembling hand with the fingertips still: about 1.7 times).
-MOVING_PART_RATIO = 1.25
+    return _judged_as(group, inner, fingers)
 
 
 def _prefer_moving_part(
     group: Group,
-    series: RegionSeries,
-    m: VideoMeasurement,
+    key: RegionKey,
+    track: RegionTrack,
+    times: np.ndarray,
     breaks: list[float],
     config: AnalysisConfig,
+    video: VideoConfig,
     context: str,
-    fingers: Finding | None,
-) -> None:
+    fingers: Group | None,
+) -> Group:
     """Report the rhythm of the part of a hand that moves most, when it is the same rhythm.
 
     A hand deforms while it trembles: when only its back moves and the fingertips stay, the
     region's mean displacement carries about half the movement. The part's own displacement
-    (:meth:`RegionSeries.part_values`) is analysed too; at the frequency of the whole hand's
-    rhythm, or of the points' movement against each other (``fingers``) where the whole hand
-    shows none (within 0.3 Hz), and at least :data:`MOVING_PART_RATIO` times larger than the
-    whole hand's rhythm, its amplitude is the finding's.
+    (:attr:`RegionTrack.part_displacement`) is analysed too; at the frequency of the whole
+    hand's rhythm, or of the points' movement against each other (``fingers``) where the whole
+    hand shows none (within 0.3 Hz), and at least ``video.moving_part_ratio`` times larger than
+    the whole hand's rhythm (the back of a trembling hand with the fingertips still: about 1.7
+    times), its amplitude is the finding's.
     """
     whole = group.finding.rhythmic
-    reference = whole if whole.detected else (fingers.rhythmic if fingers is not None else None)
+    reference = (
+        whole if whole.detected else (fingers.finding.rhythmic if fingers is not None else None)
+    )
     if reference is None:
-        return  # a part alone is noisier than the whole: it needs a rhythm to corroborate
-    signal = SignalGroup(group.name, ["x", "y"], series.part_values(m.n_frames), "position", "px")
-    part = analyze_uniform(to_uniform(signal, m.times, config.max_gap_s, breaks), config, context)
+        return group  # a part alone is noisier than the whole: it needs a rhythm to corroborate
+    part = _analyse(key, track.part_displacement, times, breaks, config, context)
     mine = part.finding.rhythmic
     if not mine.detected or abs((mine.frequency_hz or 0) - (reference.frequency_hz or 0)) > 0.3:
-        return
-    if (mine.amplitude or 0) < MOVING_PART_RATIO * (whole.amplitude or 0):
-        return
-    part.finding.quality.flags.append("moving_part")
-    part.finding.quality.messages.append(
+        return group
+    if (mine.amplitude or 0) < video.moving_part_ratio * (whole.amplitude or 0):
+        return group
+    finding = part.finding
+    finding.quality.add(
+        QualityFlag.MOVING_PART,
         "amplitude of the part of the hand that moves most (its points split into two parts "
         f"that move against each other; the whole hand's mean moved {whole.amplitude or 0:.2f} "
-        "px RMS)"
+        "px RMS)",
     )
-    part.finding.twitches = group.finding.twitches
-    group.finding = part.finding
+    finding.twitches = group.finding.twitches
+    return _judged_as(group, finding, part)
 
 
-def _series_name(key: tuple) -> str:
-    if key[0] == "person":
-        return f"person{key[1] + 1}.{key[2]}"
-    return f"region.{key[1]}"
-
-
-def _camera(m: VideoMeasurement, config: AnalysisConfig, cut_times: list[float]) -> Group | None:
-    if not np.isfinite(m.camera).any():
-        return None
-    group = SignalGroup("camera", ["x", "y"], m.camera, "position", "px")
-    return analyze_uniform(to_uniform(group, m.times, config.max_gap_s, cut_times), config)
+def _judged_as(group: Group, finding: Finding, judged: Group) -> Group:
+    """The region's group reporting ``finding``, with what was judged to reach it."""
+    out = group.model_copy(update={"finding": finding})
+    out._evidence = judged.evidence
+    return out
 
 
 def _max_shift(camera: np.ndarray) -> float | None:
@@ -394,58 +527,16 @@ def _zoom_range(zoom: np.ndarray) -> tuple[float, float] | None:
     return round(float(finite.min()), 4), round(float(finite.max()), 4)
 
 
-def _flag_compression(findings: dict[str, Group], bits_per_pixel: float | None) -> None:
-    if bits_per_pixel is None or bits_per_pixel >= LOW_BITS_PER_PIXEL:
-        return
-    for group in findings.values():
-        r = group.finding.rhythmic
-        if r.detected and r.amplitude is not None and r.amplitude < SMALL_MOTION_PX:
-            q = group.finding.quality
-            q.flags.append("compression_limits_amplitude")
-            q.messages.append(
-                f"heavy compression ({bits_per_pixel:.3f} bits per pixel) smooths away part of "
-                "sub-pixel motion: the amplitude may be underestimated"
-            )
-
-
-def _people(m: VideoMeasurement, findings: dict[str, Group]) -> list[Person]:
-    people = []
-    for key, detections in sorted(m.people.items()):
-        pid = key + 1
-        parts = {
-            n.split(".", 1)[1]: g.finding
-            for n, g in findings.items()
-            if n.startswith(f"person{pid}.")
-        }
-        boxes = {
-            s.key[2]: _median_box([b for _, b in s.boxes])
-            for s in m.series.values()
-            if s.key[0] == "person" and s.key[1] == key
-        }
-        people.append(
-            Person(
-                id=pid,
-                box=_median_box([b for _, b in detections]),
-                first_seen_s=round(detections[0][0], 3),
-                last_seen_s=round(_last_measured(m, key, detections[-1][0]), 3),
-                body_parts=parts,
-                part_boxes=boxes,
-            )
-        )
-    return people
-
-
-def _last_measured(m: VideoMeasurement, key: int, last_detection_s: float) -> float:
+def _last_measured(m: VideoMeasurement, keys: list[RegionKey], last_detection_s: float) -> float:
     """Time of the last frame where any of a person's body parts was measured.
 
     The pose runs at chunk starts only, so the last detection is up to a chunk too early.
     """
     last = last_detection_s
-    for series in m.series.values():
-        if series.key[0] == "person" and series.key[1] == key:
-            measured = np.flatnonzero(np.isfinite(series.values(m.n_frames)[:, 0]))
-            if measured.size:
-                last = max(last, float(m.times[measured[-1]]))
+    for key in keys:
+        measured = np.flatnonzero(np.isfinite(m.region(key).displacement[:, 0]))
+        if measured.size:
+            last = max(last, float(m.times[measured[-1]]))
     return last
 
 

@@ -26,7 +26,8 @@ import numpy as np
 from scipy.ndimage import median_filter
 
 from tremorscope.errors import InputError
-from tremorscope.results import Analysis, Finding, Tracks
+from tremorscope.report.kinds import KIND_LABELS, kind_of
+from tremorscope.results import Analysis, Finding, RegionKey, Tracks
 from tremorscope.synth.video import FALLBACK_TIME_BASE, H264Writer, output_size
 from tremorscope.video import iter_frames, probe_video
 
@@ -42,16 +43,8 @@ COLOURS: dict[str, RGB] = {
     "none": (225, 225, 215),
     "twitch": (255, 205, 0),
 }
-#: Legend wording of each kind.
-LEGEND_TEXT = {
-    "tremor": "tremor-like",
-    "transmitted": "passed on",
-    "voluntary": "voluntary-like",
-    "camera": "camera",
-    "undetermined": "undetermined",
-    "none": "no rhythm",
-    "twitch": "twitch",
-}
+#: Legend wording of each kind: the report's labels (a region drawn ``none`` shows no rhythm).
+LEGEND_TEXT = {**KIND_LABELS, "none": "no rhythm"}
 WHITE: RGB = (255, 255, 255)
 BLACK: RGB = (0, 0, 0)
 
@@ -262,10 +255,10 @@ def finding_kind(finding: Finding | None) -> str:
     str
 
     """
-    if finding is None or not finding.rhythmic.detected or finding.rhythmic.frequency_hz is None:
-        return "none"
-    kind = finding.rhythmic.kind
-    return kind if kind in COLOURS else "none"
+    kind = kind_of(finding)
+    if kind == "twitch" or finding is None or not finding.rhythmic.detected:
+        return "none"  # twitches are drawn as events, not as the region's colour
+    return kind if finding.rhythmic.frequency_hz is not None else "none"
 
 
 def amplitude_text(finding: Finding) -> str:
@@ -313,32 +306,32 @@ def twitch_spans(finding: Finding | None) -> list[tuple[float, float]]:
     ]
 
 
-def region_marks(analysis: Analysis, names: Sequence[str]) -> list[RegionMark]:
-    """The drawable regions among the track ``names`` (``person1.head``, ``region.cup``).
+def region_marks(analysis: Analysis, keys: Sequence[RegionKey]) -> list[RegionMark]:
+    """The drawable regions among the tracked regions ``keys``.
 
     Parameters
     ----------
     analysis : Analysis
         A video analysis.
-    names : sequence of str
-        ``Tracks.names``.
+    keys : sequence of RegionKey
+        ``Tracks.keys``.
 
     Returns
     -------
     list of RegionMark
-        One per name whose person or region (and its box) is in the analysis.
+        One per region whose person or given region (and its box) is in the analysis.
 
     """
-    people = {f"person{p.id}": p for p in analysis.people}
+    people = {p.id: p for p in analysis.people}
     regions = {r.name: r for r in analysis.regions}
     marks = []
-    for column, name in enumerate(names):
-        owner, _, part = name.partition(".")
-        if owner == "region" and part in regions:
+    for column, key in enumerate(keys):
+        part = key.part
+        if key.owner == "region" and part in regions:
             person_id, short_name = None, part
             box, finding = regions[part].box, regions[part].finding
-        elif owner in people and part in people[owner].part_boxes:
-            person = people[owner]
+        elif key.person in people and part in people[key.person].part_boxes:
+            person = people[key.person]
             person_id, short_name = person.id, f"P{person.id} {part.replace('_', ' ')}"
             box, finding = person.part_boxes[part], person.body_parts.get(part)
         else:
@@ -472,12 +465,12 @@ def rhythm_traces(analysis: Analysis, marks: Sequence[RegionMark]) -> list[Trace
 
     """
     tracks = analysis.require_tracks()
-    findings = {g.name: g.finding for g in analysis.groups}
+    findings = {g.key: g.finding for g in analysis.groups if g.key is not None}
     step = float(np.median(np.diff(tracks.time_s))) if len(tracks.time_s) > 1 else 1 / 30
     breaks = [s.start_frame for s in analysis.source.shots]
     chosen = []
     for mark in marks:
-        finding = findings.get(tracks.names[mark.column])
+        finding = findings.get(tracks.keys[mark.column])
         if mark.kind != "none" and finding is not None:
             chosen.append((_trace_order(finding, mark.kind), mark, finding))
     chosen.sort(key=lambda item: item[0])
@@ -550,7 +543,7 @@ def prepare_overlay(analysis: Analysis, height: int) -> Overlay:
     """
     tracks = analysis.require_tracks()
     centres = footage_centres(tracks)
-    marks = region_marks(analysis, tracks.names)
+    marks = region_marks(analysis, tracks.keys)
     kinds = {m.kind for m in marks}
     legend = [
         k

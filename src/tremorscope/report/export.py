@@ -62,13 +62,15 @@ def write_tracks_csv(analysis: Analysis, path: str | Path) -> Path:
 
 
 def tracks_dataset(analysis: Analysis) -> xr.Dataset:
-    """A video's region tracks as a dataset in the layout of the ``movement`` toolbox.
+    """A video's measurement as a dataset in the layout of the ``movement`` toolbox.
 
-    ``position`` has dimensions ``(time, space, keypoints, individuals)``: individuals are the
-    people (``person1`` ...) and, when regions were given, ``regions``; keypoints are the body
-    parts (or region names); positions are region centres in pixels, NaN where not measured.
-    ``confidence`` (time, keypoints, individuals) is NaN: tracking gives no per-frame score.
-    ``camera_shift`` (time, space) is the camera's own shift at the frame centre.
+    The video pass's own dataset (see :mod:`tremorscope.measurement`): ``position`` has
+    dimensions ``(time, space, keypoints, individuals)``: individuals are the people
+    (``person1`` ...) and, when regions were given, ``regions``; keypoints are the body parts
+    (or region names); positions are region centres in pixels, NaN where not measured; with
+    ``displacement``, per-sample ``valid``, ``stretch_start``, ``region_box``, ``camera_shift`` and
+    ``camera_zoom``. ``confidence`` (time, keypoints, individuals) is NaN, as ``movement``
+    expects it: tracking gives no per-frame score.
 
     Raises
     ------
@@ -76,47 +78,17 @@ def tracks_dataset(analysis: Analysis) -> xr.Dataset:
         When the analysis holds no tracks.
 
     """
-    import xarray as xr  # loaded only when a dataset is asked for
-
     tracks = analysis.require_tracks()
-    owners, parts = [], []
-    for name in tracks.names:
-        owner, _, part = name.partition(".")
-        owners.append("regions" if owner == "region" else owner)
-        parts.append(part)
-    individuals = list(dict.fromkeys(owners))
-    keypoints = list(dict.fromkeys(parts))
-    n = len(tracks.time_s)
-    position = np.full((n, 2, len(keypoints), len(individuals)), np.nan)
-    for j, (owner, part) in enumerate(zip(owners, parts, strict=True)):
-        position[:, :, keypoints.index(part), individuals.index(owner)] = tracks.position[:, j]
+    ds = tracks.dataset
     src = analysis.source
-    return xr.Dataset(
-        data_vars={
-            "position": (("time", "space", "keypoints", "individuals"), position),
-            "confidence": (
-                ("time", "keypoints", "individuals"),
-                np.full((n, len(keypoints), len(individuals)), np.nan),
-            ),
-            "camera_shift": (("time", "space"), tracks.camera),
-        },
-        coords={
-            "time": tracks.time_s,
-            "space": ["x", "y"],
-            "keypoints": keypoints,
-            "individuals": individuals,
-        },
-        attrs={
-            "ds_type": "poses",
-            "source_software": f"tremorscope {analysis.tool.version}",
-            "source_file": src.path,
-            "fps": float(src.fps or 0.0),
-            "time_unit": "seconds",
-            "position_unit": "pixels",
-            "position_meaning": "centre of each body-part region: placement plus measured "
-            "motion, camera motion removed",
-        },
-    )
+    out = ds.assign(confidence=ds["valid"].where(False).astype(float))
+    out.attrs = {
+        **ds.attrs,
+        "source_software": f"tremorscope {analysis.tool.version}",
+        "source_file": src.path,
+        "fps": float(src.fps or 0.0),
+    }
+    return out
 
 
 def write_tracks_netcdf(analysis: Analysis, path: str | Path) -> Path:

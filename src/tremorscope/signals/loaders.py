@@ -412,3 +412,56 @@ def _acceleration_unit(values: np.ndarray) -> str:
         if 0.8 * gravity <= magnitude <= 1.25 * gravity:
             return unit
     return "input units"
+
+
+def recording_from_array(
+    values: np.ndarray, rate_hz: float | None, time_s: np.ndarray | None, names: list[str] | None
+) -> Recording:
+    """A recording from samples in memory.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_samples,) or (n_samples, n_channels)
+        The samples.
+    rate_hz : float, optional
+        Sampling rate, when ``time_s`` is not given.
+    time_s : ndarray, optional
+        Sample times, seconds.
+    names : list of str, optional
+        Channel names (grouped into vectors as file columns are); ``signal_x`` ... by default.
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    InputError
+        When the times and values do not fit together.
+
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        values = values[:, None]
+    if time_s is None:
+        if rate_hz is None or rate_hz <= 0:
+            raise InputError("<array>", "give rate_hz or time_s with an array")
+        time_s = np.arange(len(values)) / rate_hz
+    time_s = np.asarray(time_s, dtype=float)
+    if len(time_s) != len(values) or len(values) < 2:
+        raise InputError("<array>", "time and values differ in length or hold under two samples")
+    if np.any(np.diff(time_s) < 0):
+        raise InputError("<array>", "time goes backwards")
+    if names is None:
+        width = values.shape[1]
+        names = (
+            [f"signal_{'xyz'[i]}" for i in range(width)]
+            if width <= 3
+            else [f"col{i + 1}" for i in range(width)]
+        )
+    if len(names) != values.shape[1]:
+        raise InputError("<array>", f"{len(names)} names for {values.shape[1]} channels")
+    groups = group_channels(names, [values[:, j] for j in range(values.shape[1])])
+    for group in groups:
+        group.kind, group.unit = infer_kind_and_unit(group)
+    return Recording("<array>", time_s - time_s[0], groups, "given", [])
