@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -504,87 +505,28 @@ def region_boxes(analysis: Analysis, item: Item) -> list[fg.LabelledBox]:
 
 # --------------------------------------------------------------------------- page parts
 
-CSS = """
-:root { --ink:#1d2433; --muted:#566072; --line:#dde2ea; --soft:#f5f7fa; --accent:#0072B2;
-  --tremor:#D55E00; --voluntary:#0072B2; --camera:#6B7280; --transmitted:#B07400;
-  --twitch:#A1487F; --warn-bg:#fff6e5; --warn-line:#E69F00; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: #fff; color: var(--ink);
-  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; }
-main { max-width: 1180px; margin: 0 auto; padding: 20px 36px 56px; }
-header.top { border-bottom: 3px solid var(--ink); padding-bottom: 10px; margin-bottom: 16px; }
-header.top h1 { font-size: 28px; margin: 0 0 2px; letter-spacing: -0.01em; }
-header.top .sub { color: var(--muted); font-size: 14px; overflow-wrap: anywhere; }
-nav.toc { font-size: 14px; margin: 6px 0 0; }
-nav.toc a { color: var(--accent); margin-right: 16px; text-decoration: none; }
-nav.toc a:hover { text-decoration: underline; }
-h2 { font-size: 22px; margin: 34px 0 10px; padding-bottom: 4px;
-  border-bottom: 1px solid var(--line); }
-h3 { font-size: 18px; margin: 24px 0 8px; }
-h4 { font-size: 15px; margin: 16px 0 6px; }
-p { margin: 6px 0 10px; }
-.disclaimer { background: var(--warn-bg); border-left: 6px solid var(--warn-line);
-  padding: 10px 16px; margin: 12px 0 14px; font-size: 15.5px; }
-.disclaimer strong { font-size: 16.5px; }
-.lead { font-size: 17px; line-height: 1.5; margin: 10px 0 14px; }
-.muted { color: var(--muted); }
-.note { color: var(--muted); font-size: 14px; font-style: italic; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 14px 0;
-  background: #fff; }
-.person-head { display: flex; gap: 20px; align-items: flex-start; }
-.person-head .fig { margin: 0; flex: 0 0 auto; }
-.person-head .facts { flex: 1 1 auto; min-width: 0; }
-.person-head h3 { margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 12px; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); }
-th { background: var(--soft); font-weight: 600; color: #2b3445; }
-td.num { white-space: nowrap; }
-table.facts th { width: 190px; background: transparent; color: var(--muted); font-weight: 600; }
-.badge { display: inline-block; white-space: nowrap; font-size: 12.5px; font-weight: 700;
-  padding: 2px 9px;
-  border-radius: 999px; color: #fff; vertical-align: middle; margin-left: 6px; }
-.badge.tremor { background: var(--tremor); } .badge.voluntary { background: var(--voluntary); }
-.badge.camera { background: var(--camera); } .badge.transmitted { background: var(--transmitted); }
-.badge.undetermined { background: var(--camera); }
-.badge.twitch { background: var(--twitch); } .badge.none { background: #8a93a3; }
-.fig { margin: 12px 0 18px; }
-.fig img { display: block; max-width: 100%; height: auto; border-radius: 4px;
-  border: 1px solid var(--line); }
-.fig svg { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: 13.5px; color: var(--muted); margin-top: 6px; line-height: 1.45; }
-.two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 26px;
-  align-items: start; }
-.two > * { min-width: 0; }
-article.finding { border-top: 2px solid var(--line); margin-top: 26px; padding-top: 4px; }
-.glossary { background: var(--soft); border-radius: 8px; padding: 10px 16px; font-size: 14px; }
-.glossary dt { font-weight: 600; float: left; clear: left; width: 150px; }
-.glossary dd { margin: 0 0 4px 160px; }
-ul.tight { margin: 4px 0 10px; padding-left: 20px; } ul.tight li { margin: 2px 0; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px;
-  background: var(--soft); padding: 1px 4px; border-radius: 3px; }
-footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line);
-  color: var(--muted); font-size: 13px; }
-@media print { main { max-width: none; padding: 0; }
-  article.finding, .card, .fig { break-inside: avoid; } nav.toc { display: none; } }
-"""
 
+def page_asset(name: str) -> str:
+    """The text of one of the page's assets, kept as package data in ``report/assets/``.
+
+    Parameters
+    ----------
+    name : str
+        File name: ``report.css`` or ``report.js``.
+
+    Returns
+    -------
+    str
+        The file's text, as it is inlined into the page.
+
+    """
+    return files("tremorscope.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+#: The page's style sheet, inlined in ``<style>`` (on a line of its own).
+CSS = "\n" + page_asset("report.css")
 #: Counts the figures the browser rendered (images decoded, SVGs laid out) after load.
-FIGURE_SCRIPT = """
-window.addEventListener("load", function () {
-  var rendered = 0, kinds = {};
-  document.querySelectorAll("figure[data-figure]").forEach(function (figure) {
-    var img = figure.querySelector("img"), svg = figure.querySelector("svg"), ok = false;
-    if (img) { ok = img.complete && img.naturalWidth > 0; }
-    else if (svg) { var box = svg.getBoundingClientRect(); ok = box.width > 0 && box.height > 0; }
-    if (ok) { rendered += 1; kinds[figure.dataset.figure] = true; }
-  });
-  document.body.dataset.figuresRendered = String(rendered);
-  document.body.dataset.figureKindsRendered = Object.keys(kinds).sort().join(" ");
-});
-"""
+FIGURE_SCRIPT = "\n" + page_asset("report.js")
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
