@@ -20,8 +20,19 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from tremorscope.errors import InputError
-from tremorscope.report import figures as fg
+from tremorscope.report.display import display_signal, display_spectrum, offset_from_median
+from tremorscope.report.figures import (
+    TimelineRow,
+    TraceInput,
+    camera_figure,
+    spectrum_figure,
+    timeline_figure,
+    trace_figure,
+    windows_figure,
+)
+from tremorscope.report.images import LabelledBox, jpeg_data_uri, key_frame, thumbnail
 from tremorscope.report.kinds import KIND_LABELS, KIND_WORDS, kind_of
+from tremorscope.report.plot_style import figure_to_svg
 from tremorscope.results import (
     Analysis,
     Asymmetry,
@@ -363,6 +374,20 @@ def signature_words(finding: Finding) -> str:
     return "-"
 
 
+def direction_words(direction: Sequence[float] | None) -> str:
+    """A direction in the picture in words: side to side, up and down, or diagonal."""
+    if direction is None or len(direction) != 2 or not np.any(direction):
+        return "no main direction"
+    # image y points down: flip it so that angles read as on paper
+    angle = float(np.degrees(np.arctan2(-direction[1], direction[0]))) % 180.0
+    if angle < 20 or angle > 160:
+        return "side to side"
+    if 70 < angle < 110:
+        return "up and down"
+    rising = "rising to the right" if angle < 90 else "rising to the left"
+    return f"diagonal, {min(angle, 180 - angle):.0f}° from horizontal, {rising}"
+
+
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -421,12 +446,12 @@ class FigureBook:
 
     def plot(self, kind: str, fig: Figure, caption: str, title: str, css: str = "") -> str:
         """Place a matplotlib figure as inline SVG; ``caption`` is HTML already escaped."""
-        svg = fg.figure_to_svg(fig, f"f{self.count + 1}", title)
+        svg = figure_to_svg(fig, f"f{self.count + 1}", title)
         return self._wrap(kind, svg, caption, css)
 
     def image(self, kind: str, image: np.ndarray, caption: str, alt: str, css: str = "") -> str:
         """Place an RGB image as an inline JPEG; ``caption`` is HTML already escaped."""
-        uri = fg.jpeg_data_uri(image)
+        uri = jpeg_data_uri(image)
         height, width = image.shape[:2]
         tag = f'<img src="{uri}" alt="{_e(alt)}" width="{width}" height="{height}">'
         # "fixed": the figure as wide as its image, the caption wrapped under it
@@ -490,17 +515,17 @@ def decode_frames(
         return {}, f"Key frames could not be decoded from {video}: {exc}"
 
 
-def region_boxes(analysis: Analysis, item: Item) -> list[fg.LabelledBox]:
+def region_boxes(analysis: Analysis, item: Item) -> list[LabelledBox]:
     """The boxes drawn on a finding's key frame: its person's parts (or all regions)."""
     if item.person is not None:
         person = item.person
-        boxes = [fg.LabelledBox(f"person {person.id}", person.box, label_inside=True)]
+        boxes = [LabelledBox(f"person {person.id}", person.box, label_inside=True)]
         boxes += [
-            fg.LabelledBox(part_words(part), box, f"person{person.id}.{part}" == item.key)
+            LabelledBox(part_words(part), box, f"person{person.id}.{part}" == item.key)
             for part, box in person.part_boxes.items()
         ]
         return boxes
-    return [fg.LabelledBox(r.name, r.box, f"region.{r.name}" == item.key) for r in analysis.regions]
+    return [LabelledBox(r.name, r.box, f"region.{r.name}" == item.key) for r in analysis.regions]
 
 
 # --------------------------------------------------------------------------- page parts
@@ -617,10 +642,10 @@ def person_summary(
     image = frames.get(person_time(person, items, analysis.source.duration_s))
     if image is not None:
         shown = [i.box for i in items if i.person is person and i.box is not None]
-        inner = [fg.LabelledBox("", b, True) for b in shown]
+        inner = [LabelledBox("", b, True) for b in shown]
         thumb = book.image(
             "thumbnail",
-            fg.thumbnail(image, person.box, inner),
+            thumbnail(image, person.box, inner),
             f"Person {person.id}" + ("; boxes: the body parts with a finding." if inner else "."),
             f"Person {person.id}",
             css="fixed",
@@ -807,7 +832,7 @@ def _direction_text(item: Item, r: Rhythmic) -> str:
             f"{c} {v:+.2f}" for c, v in zip(item.group.channels, r.direction, strict=False)
         )
         return f"unit vector {axes}{linear}"
-    return f"{fg.direction_words(r.direction)} in the picture{linear}"
+    return f"{direction_words(r.direction)} in the picture{linear}"
 
 
 def _regularity_words(r: Rhythmic) -> str:
@@ -842,10 +867,10 @@ def cut_times(analysis: Analysis) -> list[float]:
     return [s.start_s for s in analysis.source.shots[1:]]
 
 
-def timeline_rows_for_person(person: Person, highlight: str | None) -> list[fg.TimelineRow]:
+def timeline_rows_for_person(person: Person, highlight: str | None) -> list[TimelineRow]:
     """One timeline row per body part of a person."""
     return [
-        fg.TimelineRow(
+        TimelineRow(
             part_words(part),
             kind_of(person.body_parts[part]),
             list(person.body_parts[part].rhythmic.episodes),
@@ -858,10 +883,10 @@ def timeline_rows_for_person(person: Person, highlight: str | None) -> list[fg.T
 
 def timeline_rows_for_findings(
     named: Sequence[tuple[str, Finding]], highlight: str | None
-) -> list[fg.TimelineRow]:
+) -> list[TimelineRow]:
     """One timeline row per named finding (regions, sensor groups)."""
     return [
-        fg.TimelineRow(
+        TimelineRow(
             name,
             kind_of(f),
             list(f.rhythmic.episodes),
@@ -886,7 +911,7 @@ def key_frame_html(
     )
     return book.image(
         "keyframe",
-        fg.key_frame(image, region_boxes(analysis, item)),
+        key_frame(image, region_boxes(analysis, item)),
         caption,
         f"Video frame at {t:.2f} s with {item.title} marked",
     )
@@ -904,12 +929,12 @@ def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, 
     index = tracks.names.index(item.key)
     position = tracks.position[:, index, :]
     cuts = cut_times(analysis)
-    signal = fg.display_signal(tracks.time_s, position, cuts)
+    signal = display_signal(tracks.time_s, position, cuts)
     r, f = item.finding.rhythmic, item.finding
     scale = item.person.scale.px_per_cm if item.person and item.person.scale else None
-    data = fg.TraceInput(
+    data = TraceInput(
         tracks.time_s,
-        fg.offset_from_median(position),
+        offset_from_median(position),
         r.direction if r.detected else None,
         signal,
         r.frequency_hz if r.detected else None,
@@ -919,10 +944,10 @@ def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, 
         cuts,
         scale,
     )
-    direction = fg.direction_words(r.direction) if r.detected else "x and y of the picture"
+    direction = direction_words(r.direction) if r.detected else "x and y of the picture"
     trace = book.plot(
         "trace",
-        fg.trace_figure(data),
+        trace_figure(data),
         f"Displacement of {_e(item.title)} over time, camera motion removed: along the rhythm's "
         f"main direction ({_e(direction)}) and across it. Orange: when the rhythm was present"
         f"{_marks_words(f, cuts)}. Below: the band-limited movement the analysis measured.",
@@ -939,8 +964,8 @@ def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, 
     )
     spectrum = book.plot(
         "spectrum",
-        fg.spectrum_figure(
-            fg.display_spectrum(signal),
+        spectrum_figure(
+            display_spectrum(signal),
             r.frequency_hz if r.detected else None,
             r.frequency_ci_hz if r.detected else None,
             "px",
@@ -976,7 +1001,7 @@ def timeline_html(analysis: Analysis, item: Item, book: FigureBook) -> str:
         return ""
     return book.plot(
         "timeline",
-        fg.timeline_figure(rows, analysis.source.duration_s, cut_times(analysis)),
+        timeline_figure(rows, analysis.source.duration_s, cut_times(analysis)),
         f"When rhythms (bars) and twitches (marks) occurred, for {_e(whose)}; "
         f"<b>{_e(item.title)}</b> in bold.",
         f"Timeline of {whose}",
@@ -991,7 +1016,7 @@ def sensor_plot(item: Item, book: FigureBook) -> str:
     r = f.rhythmic
     return book.plot(
         "windows",
-        fg.windows_figure(
+        windows_figure(
             group.windows,
             group.unit,
             r.frequency_hz,
@@ -1206,7 +1231,7 @@ def camera_html(analysis: Analysis, book: FigureBook) -> str:
     if tracks is not None and np.isfinite(tracks.camera).any():
         text += book.plot(
             "camera",
-            fg.camera_figure(tracks.time_s, tracks.camera, cut_times(analysis)),
+            camera_figure(tracks.time_s, tracks.camera, cut_times(analysis)),
             "The camera's own shift at the frame centre, measured on the background and removed "
             "from every region.",
             "Camera shift over time",
