@@ -5,610 +5,41 @@ frames), no external reference, no JavaScript library. A few lines of inline scr
 figures the browser actually rendered (``data-figures-rendered`` on ``<body>``, next to
 ``data-figures-expected``), so that a test can check that every figure is present.
 
+This module assembles the page: the header, the four sections (the summary and the findings
+in detail come from :mod:`~tremorscope.report.html_summary` and
+:mod:`~tremorscope.report.html_findings`; the rating items and the methods are here), the
+footer, and the style sheet and script kept as package data in ``assets/``. The words come
+from :mod:`~tremorscope.report.words`.
+
 Every text taken from the analysis is escaped with :func:`html.escape`.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from tremorscope.errors import InputError
-from tremorscope.report import figures as fg
-from tremorscope.report.kinds import KIND_LABELS, KIND_WORDS, kind_of
-from tremorscope.results import (
-    Analysis,
-    Asymmetry,
-    Box,
-    Finding,
-    Group,
-    Person,
-    RatingItem,
-    Rhythmic,
+from tremorscope.report.figures import camera_figure
+from tremorscope.report.html_findings import findings_html
+from tremorscope.report.html_summary import summary_html
+from tremorscope.report.items import cut_times, detail_items
+from tremorscope.report.keyframes import decode_frames
+from tremorscope.report.markup import FigureBook, facts_table, html_table, text_list
+from tremorscope.report.markup import escape as _e
+from tremorscope.report.words import (
+    MDS_UPDRS_CITATION,
+    after_first_sentence,
+    asymmetry_words,
+    camera_rhythm_words,
+    compression_words,
+    flag_meaning,
+    limits_list,
 )
-from tremorscope.video import frames_at
+from tremorscope.results import Analysis, Asymmetry, RatingItem
 
-#: Body parts looked for on every person, in reading order.
-BODY_PARTS = (
-    "head",
-    "left_hand",
-    "right_hand",
-    "left_knee",
-    "right_knee",
-    "left_foot",
-    "right_foot",
-)
-#: The rating scale's reference, as plain text.
-MDS_UPDRS_CITATION = (
-    "Goetz CG, Tilley BC, Shaftman SR, et al. Movement Disorder Society-sponsored revision of "
-    "the Unified Parkinson's Disease Rating Scale (MDS-UPDRS): scale presentation and "
-    "clinimetric testing results. Mov Disord 2008;23:2129-70."
-)
-#: Below this many bits per pixel per frame the video counts as heavily compressed (as in the
-#: analysis, ``tremorscope.api.LOW_BITS_PER_PIXEL``).
-HEAVY_COMPRESSION_BPP = 0.05
-
-#: Quality flags in plain words: a short phrase for the summary, a sentence for the methods.
-FLAG_WORDS: dict[str, tuple[str, str]] = {
-    "band_capped_by_sampling_rate": (
-        "frame rate caps the frequencies",
-        "The sampling (frame) rate limits the fastest rhythm that can be seen: the analysed band "
-        "stops at 0.9 x half the rate. A faster tremor would be missed, or appear at a false, "
-        "lower frequency.",
-    ),
-    "orthostatic_band_not_visible": (
-        "13-18 Hz not visible",
-        "Orthostatic tremor (13-18 Hz) needs about 40 samples per second or more; it could not "
-        "have been seen in this recording.",
-    ),
-    "irregular_sampling_resampled": (
-        "irregular timing resampled",
-        "The samples (frames) were not evenly spaced; they were interpolated onto an even grid "
-        "before analysis.",
-    ),
-    "gaps_bridged": (
-        "short gaps filled",
-        "Short gaps (up to 0.25 s) were filled by straight lines between the samples either side.",
-    ),
-    "record_split_at_gaps": (
-        "split at gaps",
-        "Long gaps split the record into pieces; nothing was computed across a gap.",
-    ),
-    "short_record": (
-        "short record",
-        "The record is short: the frequency resolution of the spectrum is coarse (over 0.5 Hz).",
-    ),
-    "weak_rhythm": (
-        "weak rhythm",
-        "The rhythm stands less than 10 dB above the background noise: treat it with caution.",
-    ),
-    "voluntary_movement_present": (
-        "measured during movement",
-        "A slower, voluntary-like movement was present too; the rhythm was measured during it.",
-    ),
-    "transmitted": (
-        "passed on from elsewhere",
-        "A much larger rhythm at the same frequency elsewhere on the same person probably shook "
-        "this body part: it is reported as passed on, not as a tremor of its own.",
-    ),
-    "below_measurement_floor": (
-        "below what video can vouch for",
-        "A rhythm stood out of the noise but was smaller than 0.1 px RMS, below what video "
-        "tracking can vouch for; it is not reported.",
-    ),
-    "camera_not_compensated": (
-        "camera motion not removed everywhere",
-        "In part of the video the background showed too little texture to measure the camera's "
-        "own motion, which then could not be removed.",
-    ),
-    "compression_limits_amplitude": (
-        "compression may shrink the size",
-        "The video is heavily compressed; compression smooths away part of sub-pixel motion, so "
-        "the size of a small rhythm may be underestimated.",
-    ),
-    "no_scale": (
-        "pixels only",
-        "No scale was known (shoulders not seen, none given): sizes stay in pixels.",
-    ),
-    "scale_estimated": (
-        "centimetres estimated (about +-16 %)",
-        "Centimetres come from the person's shoulder width taken as an adult average "
-        "(36 +- 5.9 cm), about +-16 %; parts nearer the camera than the shoulders read larger. "
-        "Give a measured scale (--scale) for better.",
-    ),
-    "articulated": (
-        "fingers against the hand",
-        "The size is that of the fingers moving against the hand (how the tracked points move "
-        "against each other), not of the hand's displacement.",
-    ),
-    "not_measurable": (
-        "not measurable",
-        "Nothing could be measured here (too little valid data, or a sampling rate too low).",
-    ),
-    "camera_rhythm": (
-        "camera motion",
-        "The rhythm is at the frequency of the camera's own motion and no larger than it: it is "
-        "the camera, not the person.",
-    ),
-    "shared_by_all_regions": (
-        "shared by every region: camera",
-        "Every region showed the same rhythm while the background could not be measured: it is "
-        "taken to be the camera's motion.",
-    ),
-}
-CONTEXT_WORDS = {
-    "rest": "at rest",
-    "postural": "holding a posture",
-    "kinetic": "during movement",
-    "standing": "standing",
-    "unknown": "condition unknown",
-}
-BADGE_WORDS = KIND_LABELS
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-# --------------------------------------------------------------------------- what is reported
-
-
-@dataclass
-class Item:
-    """One finding shown in detail: a body part, a given region or a sensor group.
-
-    Attributes
-    ----------
-    key : str
-        Group name in the analysis (``person1.head``, ``region.cup``, ``acc``).
-    title : str
-        Heading for people (``Person 1 · head``).
-    finding : Finding
-        The finding.
-    person : Person or None
-        The person it belongs to (video).
-    box : Box or None
-        Its region in displayed-frame pixels (video).
-    group : Group or None
-        The sensor group (sensor recordings, for the per-window series).
-
-    """
-
-    key: str
-    title: str
-    finding: Finding
-    person: Person | None = None
-    box: Box | None = None
-    group: Group | None = None
-
-
-def part_words(part: str) -> str:
-    """``left_hand`` -> ``left hand``."""
-    return part.replace("_", " ")
-
-
-def shows_something(finding: Finding) -> bool:
-    """A rhythm or at least one twitch was found."""
-    return finding.rhythmic.detected or finding.twitches.count > 0
-
-
-def ordered_parts(person: Person) -> list[str]:
-    """The person's body parts in reading order (head, hands, knees, feet, then any other)."""
-    known = [p for p in BODY_PARTS if p in person.body_parts]
-    return known + sorted(p for p in person.body_parts if p not in BODY_PARTS)
-
-
-def detail_items(analysis: Analysis) -> list[Item]:
-    """The findings to show in detail: every rhythm found, and every part with twitches."""
-    items = []
-    for person in analysis.people:
-        for part in ordered_parts(person):
-            finding = person.body_parts[part]
-            if shows_something(finding):
-                items.append(
-                    Item(
-                        f"person{person.id}.{part}",
-                        f"Person {person.id} · {part_words(part)}",
-                        finding,
-                        person,
-                        person.part_boxes.get(part),
-                    )
-                )
-    for region in analysis.regions:
-        if shows_something(region.finding):
-            items.append(
-                Item(
-                    f"region.{region.name}",
-                    f"Region “{region.name}”",
-                    region.finding,
-                    None,
-                    region.box,
-                )
-            )
-    if analysis.source.kind != "video":
-        for group in analysis.groups:
-            if shows_something(group.finding):
-                items.append(Item(group.name, f"Sensor {group.name}", group.finding, group=group))
-    return items
-
-
-def group_title(analysis: Analysis, name: str | None) -> str:
-    """A readable name for a group: ``person1.left_hand`` -> ``person 1's left hand``."""
-    if not name:
-        return "-"
-    owner, _, part = name.partition(".")
-    if owner.startswith("person") and owner[6:].isdigit():
-        return f"person {owner[6:]}'s {part_words(part)}"
-    if owner == "region":
-        return f"the region “{part}”"
-    return name if analysis.source.kind == "video" else f"the sensor “{name}”"
-
-
-# --------------------------------------------------------------------------- words
-
-
-def frequency_words(r: Rhythmic) -> str:
-    """``5.52 Hz (95 % interval 5.37-5.66 Hz)``."""
-    if r.frequency_hz is None:
-        return "-"
-    text = f"{r.frequency_hz:.2f} Hz"
-    if r.frequency_ci_hz is not None:
-        lo, hi = r.frequency_ci_hz
-        text += f" (95 % interval {lo:.2f}–{hi:.2f} Hz)"
-    return text
-
-
-def size_words(r: Rhythmic) -> str:
-    """The RMS size: centimetres with their interval when known, else the measured unit."""
-    if r.amplitude is None:
-        return "-"
-    if r.amplitude_cm is not None:
-        text = f"{r.amplitude_cm:.2f} cm RMS"
-        if r.amplitude_cm_ci is not None:
-            text += f" (range {r.amplitude_cm_ci[0]:.2f}–{r.amplitude_cm_ci[1]:.2f} cm)"
-        return text + f"; {r.amplitude:.3g} {r.amplitude_unit} in the picture"
-    text = f"{r.amplitude:.3g} {r.amplitude_unit} RMS"
-    if r.amplitude_ci is not None:
-        text += f" (95 % interval {r.amplitude_ci[0]:.3g}–{r.amplitude_ci[1]:.3g})"
-    if r.displacement_rms is not None and r.displacement_unit not in (None, r.amplitude_unit):
-        text += f"; about {r.displacement_rms:.2g} {r.displacement_unit} RMS displacement"
-    return text
-
-
-def episode_words(episodes: Sequence[tuple[float, float]], limit: int = 6) -> str:
-    """``0.0–2.5 s, 2.9–4.3 s`` (the first ``limit``, then how many more)."""
-    shown = [f"{a:.1f}–{b:.1f} s" for a, b in episodes[:limit]]
-    if len(episodes) > limit:
-        shown.append(f"and {len(episodes) - limit} more")
-    return ", ".join(shown)
-
-
-def presence_words(finding: Finding) -> str:
-    """How much of the analysed time the rhythm was present, and in how many episodes."""
-    r = finding.rhythmic
-    if not r.detected or r.constancy is None:
-        return "-"
-    total = finding.quality.analysed_duration_s
-    n = len(r.episodes)
-    episodes = f"in {n} episode{'s' if n != 1 else ''}" if n else ""
-    return f"{100 * r.constancy:.0f} % of the analysed {total:.1f} s {episodes}".strip()
-
-
-def twitch_words(finding: Finding) -> str:
-    """``3 twitches (2.4 per minute)`` or ``none``."""
-    tw = finding.twitches
-    if not tw.count:
-        return "none"
-    return f"{tw.count} twitch{'es' if tw.count != 1 else ''} ({tw.rate_per_min:.1f} per minute)"
-
-
-def what_words(finding: Finding) -> str:
-    """What was found, in words, with twitches when there were any."""
-    kind = kind_of(finding)
-    if kind == "twitch":
-        return twitch_words(finding)
-    text = KIND_WORDS[kind]
-    if kind != "none" and finding.twitches.count:
-        text += f", and {twitch_words(finding)}"
-    return text
-
-
-def decibel_words(db: float) -> str:
-    """How far a peak stands above the background, in words."""
-    level = "very clear" if db >= 20 else "clear" if db >= 10 else "weak"
-    return f"{level}: {db:.1f} dB above the background ({10 ** (db / 10):.0f} x its power)"
-
-
-def certainty_words(finding: Finding) -> str:
-    """How sure the measurement is: peak over background and width of the frequency interval."""
-    r = finding.rhythmic
-    parts = []
-    if r.detected and r.peak_to_background_db is not None:
-        parts.append(decibel_words(r.peak_to_background_db))
-    if r.detected and r.frequency_ci_hz is not None:
-        half = (r.frequency_ci_hz[1] - r.frequency_ci_hz[0]) / 2
-        parts.append(f"frequency known to ±{half:.2f} Hz")
-    tw = finding.twitches
-    if tw.count and tw.threshold is not None:
-        parts.append(f"twitches above {tw.threshold:.3g} {tw.unit}, far above the noise")
-    return "; ".join(parts) or "-"
-
-
-def flag_short(flag: str, finding: Finding | None = None) -> str:
-    """A quality flag as a short phrase."""
-    if flag == "band_capped_by_sampling_rate" and finding and finding.quality.band_hz:
-        return f"nothing above {finding.quality.band_hz[1]:.1f} Hz visible"
-    return FLAG_WORDS.get(flag, (part_words(flag), ""))[0]
-
-
-def limit_words(finding: Finding) -> str:
-    """All quality flags of a finding as short phrases."""
-    return "; ".join(flag_short(f, finding) for f in finding.quality.flags) or "none noted"
-
-
-def signature_words(finding: Finding) -> str:
-    """Closest known tremor type and the condition it was compared in."""
-    s = finding.signature
-    context = CONTEXT_WORDS.get(s.context, s.context)
-    if s.closest:
-        return f"{s.closest} ({context})"
-    if finding.rhythmic.detected:
-        return f"not compared ({context})"
-    return "-"
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def finding_sentence(where: str, finding: Finding) -> str:
-    """One plain sentence on a finding: where, what, how fast, how large, how much of the time."""
-    r = finding.rhythmic
-    kind = kind_of(finding)
-    if kind == "none":
-        return f"Nothing stands out in {where}."
-    if kind == "twitch":
-        return f"{_upper_first(where)}: {twitch_words(finding)}, no rhythm."
-    if not r.detected:  # a task seen in the hand's shape, without a rhythm the pixels follow
-        why = r.kind_reasons[0] if r.kind_reasons else ""
-        return f"{_upper_first(where)}: {KIND_WORDS[kind]} ({why})."
-    text = (
-        f"{_upper_first(where)}: {KIND_WORDS[kind]} at {frequency_words(r)}, "
-        f"size {size_words(r)}, present {presence_words(finding)}"
-    )
-    if finding.twitches.count:
-        text += f"; {twitch_words(finding)}"
-    return text + "."
-
-
-def main_sentence(analysis: Analysis, items: Sequence[Item] = ()) -> str:
-    """The main finding of the file in one sentence."""
-    if analysis.dominant is None and items:
-        return "No main finding was singled out; what was found is listed below."
-    if analysis.dominant is None:
-        return "No rhythm and no twitch stands out in any region."
-    where = group_title(analysis, analysis.dominant_group)
-    return "Main finding — " + finding_sentence(where, analysis.dominant)
-
-
-# --------------------------------------------------------------------------- figures
-
-
-@dataclass
-class FigureBook:
-    """Numbers the figures of a page and counts them (``data-figures-expected``)."""
-
-    kinds: list[str] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        """Number of figures placed so far."""
-        return len(self.kinds)
-
-    def _wrap(self, kind: str, content: str, caption: str, css: str, style: str = "") -> str:
-        self.kinds.append(kind)
-        n = self.count
-        return (
-            f'<figure class="fig {css}" id="figure-{n}" data-figure="{_e(kind)}"{style}>{content}'
-            f"<figcaption><b>Figure {n}.</b> {caption}</figcaption></figure>"
-        )
-
-    def plot(self, kind: str, fig: Figure, caption: str, title: str, css: str = "") -> str:
-        """Place a matplotlib figure as inline SVG; ``caption`` is HTML already escaped."""
-        svg = fg.figure_to_svg(fig, f"f{self.count + 1}", title)
-        return self._wrap(kind, svg, caption, css)
-
-    def image(self, kind: str, image: np.ndarray, caption: str, alt: str, css: str = "") -> str:
-        """Place an RGB image as an inline JPEG; ``caption`` is HTML already escaped."""
-        uri = fg.jpeg_data_uri(image)
-        height, width = image.shape[:2]
-        tag = f'<img src="{uri}" alt="{_e(alt)}" width="{width}" height="{height}">'
-        # "fixed": the figure as wide as its image, the caption wrapped under it
-        style = f' style="width:{width}px"' if css == "fixed" else ""
-        return self._wrap(kind, tag, caption, css, style)
-
-
-# --------------------------------------------------------------------------- key frames
-
-
-def key_time(finding: Finding, duration_s: float) -> float:
-    """When to show a finding: the middle of its first episode, its first twitch, or mid-clip."""
-    r = finding.rhythmic
-    if r.detected and r.episodes:
-        a, b = r.episodes[0]
-        return round((a + b) / 2, 3)
-    if finding.twitches.events:
-        return finding.twitches.events[0].t
-    return round(duration_s / 2, 3)
-
-
-def person_time(person: Person, items: Sequence[Item], duration_s: float) -> float:
-    """When to show a person: at their first finding, else in the middle of their presence."""
-    for item in items:
-        if item.person is person:
-            return key_time(item.finding, duration_s)
-    return round((person.first_seen_s + person.last_seen_s) / 2, 3)
-
-
-def frame_times(analysis: Analysis, items: Sequence[Item]) -> list[float]:
-    """Every frame time the report shows (key frames and thumbnails)."""
-    duration = analysis.source.duration_s
-    times = [key_time(i.finding, duration) for i in items if i.box is not None]
-    times += [person_time(p, items, duration) for p in analysis.people]
-    return times
-
-
-def decode_frames(
-    analysis: Analysis, items: Sequence[Item], video: str | Path | None
-) -> tuple[dict[float, np.ndarray], str]:
-    """Decode the frames the report shows, or say why there are none.
-
-    Returns
-    -------
-    frames : dict
-        Time to RGB frame.
-    note : str
-        Empty, or why no key frame is shown.
-
-    """
-    if analysis.source.kind != "video":
-        return {}, ""
-    if video is None:
-        return {}, "No video was given to the report: key frames and thumbnails are left out."
-    times = frame_times(analysis, items)
-    if not times:
-        return {}, ""
-    try:
-        return frames_at(video, times), ""
-    except (InputError, OSError) as exc:
-        return {}, f"Key frames could not be decoded from {video}: {exc}"
-
-
-def region_boxes(analysis: Analysis, item: Item) -> list[fg.LabelledBox]:
-    """The boxes drawn on a finding's key frame: its person's parts (or all regions)."""
-    if item.person is not None:
-        person = item.person
-        boxes = [fg.LabelledBox(f"person {person.id}", person.box, label_inside=True)]
-        boxes += [
-            fg.LabelledBox(part_words(part), box, f"person{person.id}.{part}" == item.key)
-            for part, box in person.part_boxes.items()
-        ]
-        return boxes
-    return [fg.LabelledBox(r.name, r.box, f"region.{r.name}" == item.key) for r in analysis.regions]
-
-
-# --------------------------------------------------------------------------- page parts
-
-CSS = """
-:root { --ink:#1d2433; --muted:#566072; --line:#dde2ea; --soft:#f5f7fa; --accent:#0072B2;
-  --tremor:#D55E00; --voluntary:#0072B2; --camera:#6B7280; --transmitted:#B07400;
-  --twitch:#A1487F; --warn-bg:#fff6e5; --warn-line:#E69F00; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: #fff; color: var(--ink);
-  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; }
-main { max-width: 1180px; margin: 0 auto; padding: 20px 36px 56px; }
-header.top { border-bottom: 3px solid var(--ink); padding-bottom: 10px; margin-bottom: 16px; }
-header.top h1 { font-size: 28px; margin: 0 0 2px; letter-spacing: -0.01em; }
-header.top .sub { color: var(--muted); font-size: 14px; overflow-wrap: anywhere; }
-nav.toc { font-size: 14px; margin: 6px 0 0; }
-nav.toc a { color: var(--accent); margin-right: 16px; text-decoration: none; }
-nav.toc a:hover { text-decoration: underline; }
-h2 { font-size: 22px; margin: 34px 0 10px; padding-bottom: 4px;
-  border-bottom: 1px solid var(--line); }
-h3 { font-size: 18px; margin: 24px 0 8px; }
-h4 { font-size: 15px; margin: 16px 0 6px; }
-p { margin: 6px 0 10px; }
-.disclaimer { background: var(--warn-bg); border-left: 6px solid var(--warn-line);
-  padding: 10px 16px; margin: 12px 0 14px; font-size: 15.5px; }
-.disclaimer strong { font-size: 16.5px; }
-.lead { font-size: 17px; line-height: 1.5; margin: 10px 0 14px; }
-.muted { color: var(--muted); }
-.note { color: var(--muted); font-size: 14px; font-style: italic; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 14px 0;
-  background: #fff; }
-.person-head { display: flex; gap: 20px; align-items: flex-start; }
-.person-head .fig { margin: 0; flex: 0 0 auto; }
-.person-head .facts { flex: 1 1 auto; min-width: 0; }
-.person-head h3 { margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 12px; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); }
-th { background: var(--soft); font-weight: 600; color: #2b3445; }
-td.num { white-space: nowrap; }
-table.facts th { width: 190px; background: transparent; color: var(--muted); font-weight: 600; }
-.badge { display: inline-block; white-space: nowrap; font-size: 12.5px; font-weight: 700;
-  padding: 2px 9px;
-  border-radius: 999px; color: #fff; vertical-align: middle; margin-left: 6px; }
-.badge.tremor { background: var(--tremor); } .badge.voluntary { background: var(--voluntary); }
-.badge.camera { background: var(--camera); } .badge.transmitted { background: var(--transmitted); }
-.badge.undetermined { background: var(--camera); }
-.badge.twitch { background: var(--twitch); } .badge.none { background: #8a93a3; }
-.fig { margin: 12px 0 18px; }
-.fig img { display: block; max-width: 100%; height: auto; border-radius: 4px;
-  border: 1px solid var(--line); }
-.fig svg { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: 13.5px; color: var(--muted); margin-top: 6px; line-height: 1.45; }
-.two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 26px;
-  align-items: start; }
-.two > * { min-width: 0; }
-article.finding { border-top: 2px solid var(--line); margin-top: 26px; padding-top: 4px; }
-.glossary { background: var(--soft); border-radius: 8px; padding: 10px 16px; font-size: 14px; }
-.glossary dt { font-weight: 600; float: left; clear: left; width: 150px; }
-.glossary dd { margin: 0 0 4px 160px; }
-ul.tight { margin: 4px 0 10px; padding-left: 20px; } ul.tight li { margin: 2px 0; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px;
-  background: var(--soft); padding: 1px 4px; border-radius: 3px; }
-footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line);
-  color: var(--muted); font-size: 13px; }
-@media print { main { max-width: none; padding: 0; }
-  article.finding, .card, .fig { break-inside: avoid; } nav.toc { display: none; } }
-"""
-
-#: Counts the figures the browser rendered (images decoded, SVGs laid out) after load.
-FIGURE_SCRIPT = """
-window.addEventListener("load", function () {
-  var rendered = 0, kinds = {};
-  document.querySelectorAll("figure[data-figure]").forEach(function (figure) {
-    var img = figure.querySelector("img"), svg = figure.querySelector("svg"), ok = false;
-    if (img) { ok = img.complete && img.naturalWidth > 0; }
-    else if (svg) { var box = svg.getBoundingClientRect(); ok = box.width > 0 && box.height > 0; }
-    if (ok) { rendered += 1; kinds[figure.dataset.figure] = true; }
-  });
-  document.body.dataset.figuresRendered = String(rendered);
-  document.body.dataset.figureKindsRendered = Object.keys(kinds).sort().join(" ");
-});
-"""
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
-    """An HTML table; header and cells are HTML already escaped."""
-    head = "".join(f"<th scope='col'>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _facts(rows: Iterable[tuple[str, str]]) -> str:
-    """A two-column table of facts; values are HTML already escaped."""
-    body = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows if v)
-    return f'<table class="facts"><tbody>{body}</tbody></table>'
-
-
-def _badge(finding: Finding) -> str:
-    kind = kind_of(finding)
-    return f'<span class="badge {kind}">{_e(BADGE_WORDS[kind])}</span>'
-
-
-def _list(items: Iterable[str]) -> str:
-    """A list of texts (escaped here)."""
-    entries = "".join(f"<li>{_e(i)}</li>" for i in items)
-    return f'<ul class="tight">{entries}</ul>' if entries else ""
+# --------------------------------------------------------------------------- header
 
 
 def header_html(analysis: Analysis) -> str:
@@ -623,485 +54,9 @@ def header_html(analysis: Analysis) -> str:
         '<a href="#ratings">Rating items</a><a href="#methods">Methods and quality</a></nav>'
         "</header>"
         '<div class="disclaimer" role="note"><strong>This is a measurement, not a diagnosis.'
-        f"</strong> {_e(_after_first_sentence(analysis.disclaimer))} Only a clinician can "
+        f"</strong> {_e(after_first_sentence(analysis.disclaimer))} Only a clinician can "
         "interpret it.</div>"
     )
-
-
-def _after_first_sentence(text: str) -> str:
-    """The disclaimer without its first sentence, which the bold lead already says."""
-    head, _, rest = text.partition(". ")
-    return rest if rest and "diagnosis" in head else text
-
-
-def finding_row(where: str, finding: Finding) -> list[str]:
-    """One summary table row (escaped cells)."""
-    r = finding.rhythmic
-    detected = r.detected
-    return [
-        f"<b>{_e(where)}</b>",
-        _badge(finding) + (f"<br>{_e(twitch_words(finding))}" if finding.twitches.count else ""),
-        _e(frequency_words(r)) if detected else "-",
-        _e(size_words(r)) if detected else "-",
-        _e(presence_words(finding))
-        + (
-            f"<br><span class='muted'>{_e(episode_words(r.episodes))}</span>"
-            if detected and r.episodes
-            else ""
-        ),
-        _e(signature_words(finding)),
-        _e(certainty_words(finding)),
-        _e(limit_words(finding)),
-    ]
-
-
-SUMMARY_HEADER = (
-    "Where",
-    "What",
-    "Frequency",
-    "Size",
-    "Present",
-    "Closest signature",
-    "How sure",
-    "What limits it",
-)
-
-
-def person_summary(
-    analysis: Analysis, person: Person, items: Sequence[Item], frames: dict, book: FigureBook
-) -> str:
-    """A person's card: thumbnail, when seen, scale, the table of findings, what was not found."""
-    thumb = ""
-    image = frames.get(person_time(person, items, analysis.source.duration_s))
-    if image is not None:
-        shown = [i.box for i in items if i.person is person and i.box is not None]
-        inner = [fg.LabelledBox("", b, True) for b in shown]
-        thumb = book.image(
-            "thumbnail",
-            fg.thumbnail(image, person.box, inner),
-            f"Person {person.id}" + ("; boxes: the body parts with a finding." if inner else "."),
-            f"Person {person.id}",
-            css="fixed",
-        )
-    found = [p for p in ordered_parts(person) if shows_something(person.body_parts[p])]
-    quiet = [p for p in ordered_parts(person) if p not in found]
-    unseen = [p for p in BODY_PARTS if p not in person.body_parts]
-    scale = person.scale
-    scale_text = (
-        f"{scale.px_per_cm:.2f} px per cm "
-        f"({scale.px_per_cm_ci[0]:.2f}–{scale.px_per_cm_ci[1]:.2f}), from the {scale.source}"
-        if scale
-        else "no scale: sizes in pixels"
-    )
-    facts = [
-        f"<h3>Person {person.id}</h3>",
-        f"<p>Seen from {person.first_seen_s:.1f} s to {person.last_seen_s:.1f} s. "
-        f"Scale: {_e(scale_text)}.</p>",
-    ]
-    if found:
-        facts.append(f"<p>Found something in: <b>{_e(', '.join(map(part_words, found)))}</b>.</p>")
-    facts.append(
-        "<p>Nothing found in: "
-        f"<b>{_e(', '.join(map(part_words, quiet)) or 'no other body part')}</b>.</p>"
-    )
-    if unseen:
-        names = ", ".join(map(part_words, unseen))
-        facts.append(f"<p class='muted'>Not seen (not measured): {_e(names)}.</p>")
-    table = (
-        _table(SUMMARY_HEADER, [finding_row(part_words(p), person.body_parts[p]) for p in found])
-        if found
-        else "<p>No rhythm and no twitch on this person.</p>"
-    )
-    return (
-        f'<div class="card"><div class="person-head">{thumb}<div class="facts">{"".join(facts)}'
-        f"</div></div>{table}</div>"
-    )
-
-
-def regions_summary(analysis: Analysis) -> str:
-    """The card of the regions given by the user."""
-    if not analysis.regions:
-        return ""
-    found = [r for r in analysis.regions if shows_something(r.finding)]
-    quiet = [r.name for r in analysis.regions if not shows_something(r.finding)]
-    table = _table(SUMMARY_HEADER, [finding_row(r.name, r.finding) for r in found]) if found else ""
-    nothing = f"<p>Nothing found in: <b>{_e(', '.join(quiet))}</b>.</p>" if quiet else ""
-    return f'<div class="card"><h3>Regions you gave</h3>{table}{nothing}</div>'
-
-
-def sensor_summary(analysis: Analysis) -> str:
-    """The card of a sensor recording: one row per group with a finding."""
-    found = [g for g in analysis.groups if shows_something(g.finding)]
-    quiet = [g.name for g in analysis.groups if not shows_something(g.finding)]
-    rows = [finding_row(f"{g.name} ({g.kind}, {g.unit})", g.finding) for g in found]
-    table = _table(SUMMARY_HEADER, rows) if rows else "<p>No rhythm and no twitch in a sensor.</p>"
-    nothing = f"<p>Nothing found in: <b>{_e(', '.join(quiet))}</b>.</p>" if quiet else ""
-    return f'<div class="card"><h3>Sensors</h3>{table}{nothing}</div>'
-
-
-def camera_sentence(analysis: Analysis) -> str:
-    """The camera's own rhythm, when there was one, said plainly."""
-    cam = analysis.camera
-    if cam is None or cam.finding is None or not cam.finding.rhythmic.detected:
-        return ""
-    r = cam.finding.rhythmic
-    return (
-        f"<p class='muted'>The camera itself moved rhythmically at {_e(frequency_words(r))}, "
-        f"{r.amplitude:.2g} px RMS. This was measured on the background and removed from every "
-        "body part before they were measured; it is not the person's movement.</p>"
-    )
-
-
-GLOSSARY = (
-    (
-        "Frequency",
-        "how many times per second the body part moves back and forth (Hz). The 95 % "
-        "interval is the range the true value most likely lies in.",
-    ),
-    (
-        "Size",
-        "the typical (RMS) distance the body part moves away from its average position "
-        "while the rhythm is present; peak-to-peak is about 2.8 times larger.",
-    ),
-    (
-        "Present",
-        "the share of the analysed time during which the rhythm stood out, and in how "
-        "many separate stretches (episodes).",
-    ),
-    (
-        "Closest signature",
-        "the known tremor type whose typical frequency and setting the "
-        "measurement most resembles; a resemblance, not a diagnosis.",
-    ),
-    (
-        "How sure",
-        "how far the rhythm's peak rises above the background noise (10 dB = ten times "
-        "its power), and how narrow the frequency interval is.",
-    ),
-)
-
-
-def summary_html(
-    analysis: Analysis, items: Sequence[Item], frames: dict, frame_note: str, book: FigureBook
-) -> str:
-    """Section 1: the summary, readable without knowing the tool."""
-    parts = [
-        '<section id="summary"><h2>Summary</h2>',
-        f'<p class="lead">{_e(main_sentence(analysis, items))}</p>',
-    ]
-    if analysis.dominant is not None and analysis.dominant.signature.statement:
-        parts.append(f"<p>{_e(analysis.dominant.signature.statement)}</p>")
-    if analysis.source.kind == "video":
-        if not analysis.people and not analysis.regions:
-            parts.append("<p>No person was found in the video, and no region was given.</p>")
-        parts += [person_summary(analysis, p, items, frames, book) for p in analysis.people]
-        parts.append(regions_summary(analysis))
-        parts.append(camera_sentence(analysis))
-    else:
-        parts.append(sensor_summary(analysis))
-    if frame_note:
-        parts.append(f'<p class="note">{_e(frame_note)}</p>')
-    glossary = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in GLOSSARY)
-    parts.append(f'<dl class="glossary">{glossary}</dl></section>')
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------- per finding
-
-
-def finding_facts(item: Item) -> str:
-    """Every number of a finding, labelled."""
-    f, r = item.finding, item.finding.rhythmic
-    rows: list[tuple[str, str]] = [("What", _e(what_words(f)))]
-    if r.kind_reasons:
-        rows.append(("Why this kind", _e("; ".join(r.kind_reasons))))
-    if r.detected:
-        rows += [
-            ("Frequency", _e(frequency_words(r))),
-            ("Size (RMS)", _e(size_words(r))),
-            ("Peak to peak", _e(_peak_to_peak_words(r))),
-            ("Direction", _e(_direction_text(item, r))),
-            ("Present", _e(presence_words(f))),
-            ("Episodes", _e(episode_words(r.episodes, limit=12))),
-            ("Regularity", _e(_regularity_words(r))),
-        ]
-    tw = f.twitches
-    events = ", ".join(f"{e.t:.2f} s ({e.size:.3g} {tw.unit})" for e in tw.events[:12])
-    rows.append(("Twitches", _e(twitch_words(f) + (f": {events}" if events else ""))))
-    if tw.longer_movements:
-        rows.append(("Longer movements", _e(f"{tw.longer_movements} (too long for twitches)")))
-    s = f.signature
-    context = CONTEXT_WORDS.get(s.context, s.context)
-    evidence = f" ({s.context_evidence})" if s.context_evidence else ""
-    rows.append(("Condition", _e(context + evidence)))
-    rows.append(("How sure", _e(certainty_words(f))))
-    return _facts(rows)
-
-
-def _peak_to_peak_words(r: Rhythmic) -> str:
-    unit = r.amplitude_unit
-    parts = []
-    if r.amplitude_peak_to_peak is not None:
-        text = f"median {r.amplitude_peak_to_peak:.3g} {unit}"
-        if r.amplitude_peak_to_peak_cm is not None:
-            text += f" ({r.amplitude_peak_to_peak_cm:.2f} cm)"
-        parts.append(text)
-    if r.amplitude_peak_to_peak_max is not None:
-        text = f"largest {r.amplitude_peak_to_peak_max:.3g} {unit}"
-        if r.amplitude_peak_to_peak_max_cm is not None:
-            text += f" ({r.amplitude_peak_to_peak_max_cm:.2f} cm"
-            ci = r.amplitude_peak_to_peak_max_cm_ci
-            text += f", range {ci[0]:.2f}–{ci[1]:.2f} cm)" if ci else ")"
-        parts.append(text)
-    return "; ".join(parts)
-
-
-def _direction_text(item: Item, r: Rhythmic) -> str:
-    if r.direction is None:
-        return ""
-    linear = f", {100 * r.linearity:.0f} % along one line" if r.linearity is not None else ""
-    if item.group is not None:  # a sensor: axes, not the picture
-        axes = ", ".join(
-            f"{c} {v:+.2f}" for c, v in zip(item.group.channels, r.direction, strict=False)
-        )
-        return f"unit vector {axes}{linear}"
-    return f"{fg.direction_words(r.direction)} in the picture{linear}"
-
-
-def _regularity_words(r: Rhythmic) -> str:
-    parts = []
-    if r.regularity is not None:
-        parts.append(f"{100 * r.regularity:.0f} % of the band's power within 0.5 Hz of the peak")
-    if r.stability_index_hz is not None:
-        parts.append(f"stability index {r.stability_index_hz:.2f} Hz")
-    if r.bandwidth_hz is not None:
-        parts.append(f"peak width {r.bandwidth_hz:.2f} Hz")
-    return "; ".join(parts)
-
-
-def signature_block(finding: Finding) -> str:
-    """The signature comparison: statement and the ranked matches with their reasons."""
-    s = finding.signature
-    rows = [
-        [_e(m.name), f"{100 * m.resemblance:.0f} %", _e("; ".join(m.reasons))] for m in s.matches
-    ]
-    table = _table(("Tremor type", "Resemblance", "Why"), rows) if rows else ""
-    limits = _list(finding.quality.messages)
-    flags = [f for f in finding.quality.flags if f not in ("orthostatic_band_not_visible",)]
-    return (
-        f"<h4>Signature</h4><p>{_e(s.statement or 'Not compared.')}</p>{table}"
-        f"<h4>What limits this measurement</h4>{limits or '<p>Nothing noted.</p>'}"
-        + (f"<p class='muted'>Flags: {_e(', '.join(flags))}</p>" if flags else "")
-    )
-
-
-def cut_times(analysis: Analysis) -> list[float]:
-    """Times of the shot cuts."""
-    return [s.start_s for s in analysis.source.shots[1:]]
-
-
-def timeline_rows_for_person(person: Person, highlight: str | None) -> list[fg.TimelineRow]:
-    """One timeline row per body part of a person."""
-    return [
-        fg.TimelineRow(
-            part_words(part),
-            kind_of(person.body_parts[part]),
-            list(person.body_parts[part].rhythmic.episodes),
-            [e.t for e in person.body_parts[part].twitches.events],
-            f"person{person.id}.{part}" == highlight,
-        )
-        for part in ordered_parts(person)
-    ]
-
-
-def timeline_rows_for_findings(
-    named: Sequence[tuple[str, Finding]], highlight: str | None
-) -> list[fg.TimelineRow]:
-    """One timeline row per named finding (regions, sensor groups)."""
-    return [
-        fg.TimelineRow(
-            name,
-            kind_of(f),
-            list(f.rhythmic.episodes),
-            [e.t for e in f.twitches.events],
-            name == highlight,
-        )
-        for name, f in named
-    ]
-
-
-def key_frame_html(
-    analysis: Analysis, item: Item, frames: dict, book: FigureBook, frame_note: str
-) -> str:
-    """The key frame of a finding with the regions drawn, or why there is none."""
-    t = key_time(item.finding, analysis.source.duration_s)
-    image = frames.get(t)
-    if image is None or item.box is None:
-        return f'<p class="note">{_e(frame_note or "No key frame for this finding.")}</p>'
-    caption = (
-        f"Key frame at {t:.2f} s (middle of the first episode when there is one). "
-        f"<b>{_e(item.title)}</b> in vermillion; the other measured regions in blue."
-    )
-    return book.image(
-        "keyframe",
-        fg.key_frame(image, region_boxes(analysis, item)),
-        caption,
-        f"Video frame at {t:.2f} s with {item.title} marked",
-    )
-
-
-def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, str]:
-    """The displacement trace and the spectrum of a video finding, from its track."""
-    tracks = analysis.tracks
-    if tracks is None or item.key not in tracks.names:
-        note = (
-            '<p class="note">The per-frame track of this region is not part of this result '
-            "(a result read back from JSON has none): no trace and no spectrum.</p>"
-        )
-        return note, ""
-    index = tracks.names.index(item.key)
-    position = tracks.position[:, index, :]
-    cuts = cut_times(analysis)
-    signal = fg.display_signal(tracks.time_s, position, cuts)
-    r, f = item.finding.rhythmic, item.finding
-    scale = item.person.scale.px_per_cm if item.person and item.person.scale else None
-    data = fg.TraceInput(
-        tracks.time_s,
-        fg.offset_from_median(position),
-        r.direction if r.detected else None,
-        signal,
-        r.frequency_hz if r.detected else None,
-        list(r.episodes),
-        [e.t for e in f.twitches.events],
-        f.twitches.threshold,
-        cuts,
-        scale,
-    )
-    direction = fg.direction_words(r.direction) if r.detected else "x and y of the picture"
-    trace = book.plot(
-        "trace",
-        fg.trace_figure(data),
-        f"Displacement of {_e(item.title)} over time, camera motion removed: along the rhythm's "
-        f"main direction ({_e(direction)}) and across it. Orange: when the rhythm was present"
-        f"{_marks_words(f, cuts)}. Below: the band-limited movement the analysis measured.",
-        f"Displacement trace of {item.title}",
-    )
-    if signal is None:
-        return trace, '<p class="note">Too little continuous data for a spectrum.</p>'
-    articulated = "articulated" in f.quality.flags
-    extra = (
-        " This finding is the fingers' movement against the hand, which has its own "
-        "spectrum; shown here is the hand's displacement."
-        if articulated
-        else ""
-    )
-    spectrum = book.plot(
-        "spectrum",
-        fg.spectrum_figure(
-            fg.display_spectrum(signal),
-            r.frequency_hz if r.detected else None,
-            r.frequency_ci_hz if r.detected else None,
-            "px",
-        ),
-        "Power spectrum of the displacement (Welch, as in the analysis). A rhythm counts when its "
-        "peak rises above the green significance level; the shaded band is what the frame rate "
-        f"lets the analysis see.{_e(extra)}",
-        f"Spectrum of {item.title}",
-    )
-    return trace, spectrum
-
-
-def _marks_words(finding: Finding, cuts: Sequence[float]) -> str:
-    marks = "; purple triangles: twitches" if finding.twitches.count else ""
-    return marks + ("; dashed lines: shot cuts" if cuts else "")
-
-
-def timeline_html(analysis: Analysis, item: Item, book: FigureBook) -> str:
-    """The timeline of every body part of the finding's person (or every region / sensor)."""
-    if item.person is not None:
-        rows = timeline_rows_for_person(item.person, item.key)
-        whose = f"every body part of person {item.person.id}"
-    elif item.group is not None:
-        rows = timeline_rows_for_findings([(g.name, g.finding) for g in analysis.groups], item.key)
-        whose = "every sensor"
-    else:
-        named = [(f"region.{r.name}", r.finding) for r in analysis.regions]
-        rows = timeline_rows_for_findings(named, item.key)
-        for row in rows:
-            row.label = row.label.removeprefix("region.")
-        whose = "every region"
-    if not rows:
-        return ""
-    return book.plot(
-        "timeline",
-        fg.timeline_figure(rows, analysis.source.duration_s, cut_times(analysis)),
-        f"When rhythms (bars) and twitches (marks) occurred, for {_e(whose)}; "
-        f"<b>{_e(item.title)}</b> in bold.",
-        f"Timeline of {whose}",
-    )
-
-
-def sensor_plot(item: Item, book: FigureBook) -> str:
-    """The per-window series of a sensor group."""
-    group, f = item.group, item.finding
-    if group is None or not group.windows:
-        return '<p class="note">No per-window series (too little valid data).</p>'
-    r = f.rhythmic
-    return book.plot(
-        "windows",
-        fg.windows_figure(
-            group.windows,
-            group.unit,
-            r.frequency_hz,
-            r.frequency_ci_hz,
-            list(r.episodes),
-            [e.t for e in f.twitches.events],
-        ),
-        "Peak frequency and size of the rhythm in 4 s windows (1 s apart). Orange: when the "
-        "rhythm was present; the red line and band: the whole record's frequency and its 95 % "
-        "interval; purple triangles: twitches.",
-        f"Per-window series of {group.name}",
-    )
-
-
-def finding_html(
-    analysis: Analysis, item: Item, frames: dict, frame_note: str, book: FigureBook
-) -> str:
-    """Section 2, one finding: facts, key frame, trace, spectrum, timeline."""
-    anchor = "finding-" + "".join(c if c.isalnum() else "-" for c in item.key)
-    where = item.title.split(" · ")[-1] if item.person else item.title
-    head = (
-        f'<article class="finding" id="{_e(anchor)}"><h3>{_e(item.title)} {_badge(item.finding)}'
-        f'</h3><p class="lead">{_e(finding_sentence(where, item.finding))}</p>'
-    )
-    if analysis.source.kind == "video":
-        frame = key_frame_html(analysis, item, frames, book, frame_note)
-        trace, spectrum = video_plots(analysis, item, book)
-        body = (
-            f'<div class="two"><div>{frame}</div><div>{finding_facts(item)}</div></div>{trace}'
-            f'<div class="two"><div>{spectrum}</div><div>{signature_block(item.finding)}</div>'
-            "</div>"
-        )
-    else:
-        body = (
-            f'<div class="two"><div>{finding_facts(item)}</div>'
-            f"<div>{signature_block(item.finding)}</div></div>{sensor_plot(item, book)}"
-        )
-    return head + body + timeline_html(analysis, item, book) + "</article>"
-
-
-def findings_html(
-    analysis: Analysis, items: Sequence[Item], frames: dict, frame_note: str, book: FigureBook
-) -> str:
-    """Section 2: every finding in detail."""
-    intro = (
-        "<p>Each body part, region or sensor where a rhythm or a twitch was found, with the "
-        "series behind it.</p>"
-    )
-    if not items:
-        intro = "<p>Nothing to show in detail: no rhythm and no twitch was found.</p>"
-    body = "".join(finding_html(analysis, i, frames, frame_note, book) for i in items)
-    return f'<section id="findings"><h2>Findings in detail</h2>{intro}{body}</section>'
 
 
 # --------------------------------------------------------------------------- rating items
@@ -1122,15 +77,7 @@ def rating_row(item: RatingItem) -> list[str]:
 def asymmetry_row(a: Asymmetry) -> list[str]:
     """One row of the asymmetry table (escaped cells)."""
     index = "-" if a.index is None else f"{a.index:+.2f}"
-    words = ""
-    if a.index is not None:
-        words = (
-            "larger on the left"
-            if a.index > 0.1
-            else "larger on the right"
-            if (a.index < -0.1)
-            else "about equal"
-        )
+    words = asymmetry_words(a.index)
     left = "-" if a.left is None else f"{a.left:.3g} {a.unit}"
     right = "-" if a.right is None else f"{a.right:.3g} {a.unit}"
     return [_e(a.pair), _e(f"{index} {words}".strip()), _e(left), _e(right), _e(a.note)]
@@ -1151,7 +98,7 @@ def ratings_html(analysis: Analysis) -> str:
         parts.append(f"<h3>Person {person.id}</h3>")
         if person.ratings:
             parts.append(
-                _table(
+                html_table(
                     ("Item", "Label", "Score", "Range", "Evidence or reason", "Caveat"),
                     [rating_row(r) for r in person.ratings],
                 )
@@ -1162,7 +109,7 @@ def ratings_html(analysis: Analysis) -> str:
             parts.append(
                 "<h4>Left against right</h4><p class='muted'>Index (left - right) / (left + "
                 "right) of the tremor size: -1 right only, 0 equal, +1 left only.</p>"
-                + _table(
+                + html_table(
                     ("Pair", "Index", "Left", "Right", "Note"),
                     [asymmetry_row(a) for a in person.asymmetry],
                 )
@@ -1174,20 +121,6 @@ def ratings_html(analysis: Analysis) -> str:
 
 
 # --------------------------------------------------------------------------- methods
-
-
-def compression_words(bits_per_pixel: float | None) -> str:
-    """Bits per pixel per frame in words."""
-    if bits_per_pixel is None:
-        return "unknown"
-    level = (
-        "heavy compression"
-        if bits_per_pixel < HEAVY_COMPRESSION_BPP
-        else "moderate compression"
-        if bits_per_pixel < 0.15
-        else "light compression"
-    )
-    return f"{bits_per_pixel:.3g} bits per pixel per frame ({level})"
 
 
 def source_facts(analysis: Analysis) -> str:
@@ -1222,18 +155,8 @@ def source_facts(analysis: Analysis) -> str:
             ("Time", _e(src.time_source or "-")),
             ("Sensors (groups)", _e(groups)),
         ]
-    rows.append(("Notes", _list(src.notes) or "none"))
-    return _facts(rows)
-
-
-def camera_rhythm_words(finding: Finding | None) -> str:
-    """The camera's own rhythm: frequency and size, or that there was none."""
-    if finding is None:
-        return "not measured"
-    r = finding.rhythmic
-    if not r.detected:
-        return "none"
-    return f"a rhythm at {frequency_words(r)}, {r.amplitude:.2g} px RMS"
+    rows.append(("Notes", text_list(src.notes) or "none"))
+    return facts_table(rows)
 
 
 def camera_html(analysis: Analysis, book: FigureBook) -> str:
@@ -1258,13 +181,13 @@ def camera_html(analysis: Analysis, book: FigureBook) -> str:
         "<h3>Camera</h3><p>Corners on the background (outside every person) give the camera's "
         "shift, rotation and zoom in each frame; their effect is subtracted from every region "
         "before it is measured. A rhythm the camera itself shows is reported as camera motion, "
-        "never as tremor.</p>" + _facts(rows)
+        "never as tremor.</p>" + facts_table(rows)
     )
     tracks = analysis.tracks
     if tracks is not None and np.isfinite(tracks.camera).any():
         text += book.plot(
             "camera",
-            fg.camera_figure(tracks.time_s, tracks.camera, cut_times(analysis)),
+            camera_figure(tracks.time_s, tracks.camera, cut_times(analysis)),
             "The camera's own shift at the frame centre, measured on the background and removed "
             "from every region.",
             "Camera shift over time",
@@ -1283,47 +206,12 @@ def flags_table(analysis: Analysis) -> str:
     rows = [
         [
             f"<code>{_e(flag)}</code>",
-            _e(FLAG_WORDS.get(flag, ("", "See the JSON messages."))[1]),
+            _e(flag_meaning(flag)),
             _e(", ".join(names)),
         ]
         for flag, names in sorted(where.items())
     ]
-    return _table(("Flag", "Meaning", "Where"), rows)
-
-
-def limits_list(analysis: Analysis) -> list[str]:
-    """The general limits of this kind of measurement, with this recording's figures."""
-    src = analysis.source
-    rate = src.fps or src.sample_rate_hz
-    band_top = 0.45 * rate if rate else None
-    first = (
-        f"The frame rate caps the frequencies: at {rate:.4g} per second nothing above "
-        f"{min(band_top, 20):.1f} Hz can be seen, and orthostatic tremor (13-18 Hz) needs 40 or "
-        "more."
-        if band_top
-        else "The sampling rate caps the frequencies that can be seen."
-    )
-    items = [first]
-    if src.kind == "video":
-        items += [
-            "Compression smooths away part of sub-pixel motion: sizes of small rhythms in heavily "
-            "compressed video (under 0.05 bits per pixel) may be underestimated; rhythms under "
-            "0.1 px RMS are not reported.",
-            "A body part hidden (occluded), out of the picture or blurred is not measured while "
-            "it is hidden; people are not recognised again across shot cuts.",
-            "Centimetres from the shoulders are an estimate (about +-16 %, more for body parts at "
-            "another distance from the camera than the shoulders).",
-            "A small rhythm at the frequency of a much larger one elsewhere on the same person is "
-            "reported as passed on, even if it were a second tremor of its own.",
-        ]
-    else:
-        items += [
-            "Voluntary movement at tremor rates without a slower fundamental is not told apart "
-            "from tremor; the condition (rest, posture, movement) helps.",
-            "Accelerometer sizes are converted to displacement only approximately; gyroscope "
-            "units are not inferred.",
-        ]
-    return items
+    return html_table(("Flag", "Meaning", "Where"), rows)
 
 
 def methods_html(analysis: Analysis, book: FigureBook) -> str:
@@ -1343,7 +231,7 @@ def methods_html(analysis: Analysis, book: FigureBook) -> str:
         + "<h3>Quality flags</h3>"
         + flags_table(analysis)
         + "<h3>Limits</h3>"
-        + _list(limits_list(analysis))
+        + text_list(limits_list(analysis))
         + "<h3>How it was measured</h3><p>Each region's position (video) or each sensor's "
         "vector is high-passed at 1 Hz; its Welch spectrum is compared with the fitted "
         "aperiodic background; a significant peak is characterised (frequency and its 95 % "
@@ -1352,7 +240,7 @@ def methods_html(analysis: Analysis, book: FigureBook) -> str:
         "rhythm is compared with known tremor types by frequency, stability and condition. "
         "The full description is in the README.</p>"
         + "<h3>Versions</h3>"
-        + _facts(
+        + facts_table(
             [
                 ("Tool", _e(f"{analysis.tool.name} {analysis.tool.version}")),
                 ("Result schema", _e(analysis.schema_version)),
@@ -1363,6 +251,29 @@ def methods_html(analysis: Analysis, book: FigureBook) -> str:
 
 
 # --------------------------------------------------------------------------- the page
+
+
+def page_asset(name: str) -> str:
+    """The text of one of the page's assets, kept as package data in ``report/assets/``.
+
+    Parameters
+    ----------
+    name : str
+        File name: ``report.css`` or ``report.js``.
+
+    Returns
+    -------
+    str
+        The file's text, as it is inlined into the page.
+
+    """
+    return files("tremorscope.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+#: The page's style sheet, inlined in ``<style>`` (on a line of its own).
+CSS = "\n" + page_asset("report.css")
+#: Counts the figures the browser rendered (images decoded, SVGs laid out) after load.
+FIGURE_SCRIPT = "\n" + page_asset("report.js")
 
 
 def render_html_report(analysis: Analysis, video: str | Path | None = None) -> str:
