@@ -608,6 +608,10 @@ class Person(_Model):
     ratings: list[RatingItem] = Field(
         default_factory=list, description="MDS-UPDRS-style items 3.15, 3.17, 3.18."
     )
+
+    def region_key(self, part: str) -> RegionKey:
+        """The key of one of this person's body parts."""
+        return RegionKey.body_part(self.id, part)
     asymmetry: list[Asymmetry] = Field(default_factory=list)
 
 
@@ -617,6 +621,11 @@ class Region(_Model):
     name: str
     box: Box
     finding: Finding
+
+    @property
+    def key(self) -> RegionKey:
+        """The region's key."""
+        return RegionKey.given(self.name)
 
 
 class Camera(_Model):
@@ -716,6 +725,14 @@ class Analysis(_Model):
         "not evidence of a disease."
     )
     _tracks: Tracks | None = PrivateAttr(default=None)
+
+    def group_named(self, name: str | None) -> Group | None:
+        """The group of this name (``dominant_group`` names one), or None."""
+        return next((g for g in self.groups if g.name == name), None) if name else None
+
+    def group_of(self, key: RegionKey) -> Group | None:
+        """The group that measured this region, or None."""
+        return next((g for g in self.groups if g.key == key), None)
 
     @property
     def tracks(self) -> Tracks | None:

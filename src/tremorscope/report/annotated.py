@@ -27,7 +27,7 @@ from scipy.ndimage import median_filter
 
 from tremorscope.errors import InputError
 from tremorscope.report.kinds import KIND_LABELS, kind_of
-from tremorscope.results import Analysis, Finding, RegionKey, Tracks
+from tremorscope.results import Analysis, Finding, QualityFlag, RegionKey, Tracks
 from tremorscope.synth.video import FALLBACK_TIME_BASE, H264Writer, output_size
 from tremorscope.video import iter_frames, probe_video
 
@@ -481,7 +481,7 @@ def rhythm_traces(analysis: Analysis, marks: Sequence[RegionMark]) -> list[Trace
         values = detrended_displacement(
             tracks.position[:, mark.column], r.direction, window, breaks
         )
-        own_size = r.amplitude_unit == "px" and "articulated" not in finding.quality.flags
+        own_size = r.amplitude_unit == "px" and not finding.quality.has(QualityFlag.ARTICULATED)
         traces.append(Trace(mark, values, trace_range(values, r.amplitude if own_size else None)))
     return traces
 

@@ -1,8 +1,9 @@
 """The report's plots: displacement trace, spectrum, timeline, sensor windows, camera shift.
 
 Each builder takes the numbers to show and returns a :class:`matplotlib.figure.Figure` in the
-report's style (:mod:`tremorscope.report.plot_style`); the series it draws come from
-:mod:`tremorscope.report.display`.
+report's style (:mod:`tremorscope.report.plot_style`). The band-limited series and the
+spectra are those the analysis judged (:class:`tremorscope.results.JudgedSignal`): nothing
+here recomputes the analysis.
 """
 
 from __future__ import annotations
@@ -15,13 +16,6 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from tremorscope.report.display import (
-    DisplaySignal,
-    DisplaySpectrum,
-    isolated_rhythm,
-    movement_magnitude,
-    project_on_direction,
-)
 from tremorscope.report.plot_style import (
     BLUE,
     GREEN,
@@ -36,10 +30,31 @@ from tremorscope.report.plot_style import (
     new_figure,
     plain_text,
 )
-from tremorscope.results import WindowRow
+from tremorscope.results import JudgedSignal, WindowRow
 
 #: Above this many samples a series is reduced to per-pixel minima and maxima for drawing.
 MAX_PLOT_POINTS = 3000
+
+
+def offset_from_median(position: np.ndarray) -> np.ndarray:
+    """Positions (n, 2) minus their median over time, NaN kept; zeros when nothing is finite."""
+    if not np.isfinite(position).any():
+        return np.full_like(position, np.nan, dtype=float)
+    return position - np.nanmedian(position, axis=0)
+
+
+def project_on_direction(
+    offset: np.ndarray, direction: Sequence[float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split (n, 2) offsets into the part along ``direction`` and the part across it.
+
+    Without a direction, the picture's x and y are returned.
+    """
+    if direction is None or len(direction) != 2 or not np.any(direction):
+        return offset[:, 0], offset[:, 1]
+    d = np.asarray(direction, float) / np.linalg.norm(direction)
+    across = np.array([-d[1], d[0]])
+    return offset @ d, offset @ across
 
 
 def decimate_for_display(
@@ -128,8 +143,8 @@ class TraceInput:
         Position minus its median, pixels.
     direction : list of float or None
         The rhythm's main direction (x, y); None to show x and y.
-    signal : DisplaySignal or None
-        The same track on the analysis' grid, for the band-limited panel.
+    judged : JudgedSignal or None
+        What the analysis judged for the finding, for the band-limited panel.
     frequency_hz : float or None
         The rhythm's frequency: the lower panel shows the rhythm isolated around it; without
         it, the band-limited movement size that twitches are detected on.
@@ -149,7 +164,7 @@ class TraceInput:
     time_s: np.ndarray
     offset: np.ndarray
     direction: list[float] | None
-    signal: DisplaySignal | None
+    judged: JudgedSignal | None
     frequency_hz: float | None
     episodes: list[tuple[float, float]]
     twitch_times: list[float]
@@ -197,20 +212,21 @@ def trace_figure(data: TraceInput) -> Figure:
 def _lower_panel(ax, data: TraceInput) -> None:
     _shade_episodes(ax, data.episodes, None)
     _mark_cuts(ax, data.cut_times, label=False)
-    if data.signal is None:
+    judged = data.judged
+    if judged is None or not judged.time_s:
         ax.text(0.5, 0.5, "too short to filter", transform=ax.transAxes, ha="center", color=GREY)
         return
-    times = data.signal.piece_times()
-    if data.frequency_hz is not None:
-        values, band = isolated_rhythm(data.signal, data.frequency_hz)
-        _plot_pieces(ax, times, values, color=VERMILLION, lw=1.0)
+    times = judged.time_s
+    if data.frequency_hz is not None and judged.rhythm is not None and judged.rhythm_band_hz:
+        band = judged.rhythm_band_hz
+        _plot_pieces(ax, times, judged.rhythm, color=VERMILLION, lw=1.0)
         ax.set_ylabel("rhythm (px)")
         ax.set_title(
             f"The rhythm alone: band-pass {band[0]:.1f}-{band[1]:.1f} Hz, along its direction",
             loc="left",
         )
     else:
-        _plot_pieces(ax, times, movement_magnitude(data.signal), color=PURPLE, lw=1.0)
+        _plot_pieces(ax, times, judged.movement, color=PURPLE, lw=1.0)
         if data.twitch_threshold is not None:
             ax.axhline(data.twitch_threshold, color=INK, ls=":", lw=1.0, label="twitch level")
             ax.legend(loc="upper right")
@@ -220,7 +236,7 @@ def _lower_panel(ax, data: TraceInput) -> None:
 
 
 def spectrum_figure(
-    spectrum: DisplaySpectrum,
+    spectrum: JudgedSignal,
     frequency_hz: float | None,
     frequency_ci_hz: tuple[float, float] | None,
     unit: str = "px",
@@ -229,8 +245,8 @@ def spectrum_figure(
 
     Parameters
     ----------
-    spectrum : DisplaySpectrum
-        From :func:`~tremorscope.report.display.display_spectrum`.
+    spectrum : JudgedSignal
+        What the analysis judged: its Welch spectrum, background, threshold and band.
     frequency_hz : float or None
         The reported rhythm (None: nothing to mark).
     frequency_ci_hz : (float, float) or None

@@ -36,6 +36,7 @@ from tremorscope.report.words import (
     compression_words,
     flag_meaning,
     limits_list,
+    settings_of,
 )
 from tremorscope.results import Analysis, Asymmetry, RatingItem
 
@@ -128,6 +129,7 @@ def source_facts(analysis: Analysis) -> str:
     src = analysis.source
     rows = [("File", f"<code>{_e(src.path)}</code>"), ("Duration", _e(f"{src.duration_s:.2f} s"))]
     if src.kind == "video":
+        low_bits_per_pixel = settings_of(analysis)["low_bits_per_pixel"]
         vfr = ", variable frame rate" if src.variable_frame_rate else ""
         shots = "; ".join(
             f"{s.index + 1}: {s.start_s:.2f}–{s.end_s:.2f} s ({s.n_frames} frames)"
@@ -138,7 +140,10 @@ def source_facts(analysis: Analysis) -> str:
             ("Frame rate", _e(f"{src.fps or 0:.4g} frames per second{vfr}")),
             ("Frames decoded", _e(src.frame_count)),
             ("Codec", _e(src.codec or "unknown")),
-            ("Compression", _e(compression_words(src.bits_per_pixel))),
+            (
+                "Compression",
+                _e(compression_words(src.bits_per_pixel, heavy_below=low_bits_per_pixel)),
+            ),
             ("Rotation applied", _e(f"{src.rotation or 0}°")),
             ("Shots", _e(f"{len(src.shots)} ({shots})")),
             ("Timing", _e(src.time_source or "-")),
@@ -206,7 +211,7 @@ def flags_table(analysis: Analysis) -> str:
     rows = [
         [
             f"<code>{_e(flag)}</code>",
-            _e(flag_meaning(flag)),
+            _e(flag_meaning(flag, analysis)),
             _e(", ".join(names)),
         ]
         for flag, names in sorted(where.items())

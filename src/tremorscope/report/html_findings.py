@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tremorscope.report.display import display_signal, display_spectrum, offset_from_median
 from tremorscope.report.figures import (
     TimelineRow,
     TraceInput,
+    offset_from_median,
     spectrum_figure,
     timeline_figure,
     trace_figure,
@@ -40,7 +40,7 @@ from tremorscope.report.words import (
     twitch_words,
     what_words,
 )
-from tremorscope.results import Analysis, Finding, Person
+from tremorscope.results import Analysis, Finding, Person, QualityFlag, RegionKey
 
 
 def finding_facts(item: Item) -> str:
@@ -81,7 +81,7 @@ def signature_block(finding: Finding) -> str:
     ]
     table = html_table(("Tremor type", "Resemblance", "Why"), rows) if rows else ""
     limits = text_list(finding.quality.messages)
-    flags = [f for f in finding.quality.flags if f not in ("orthostatic_band_not_visible",)]
+    flags = [f for f in finding.quality.flags if f != QualityFlag.ORTHOSTATIC_BAND_NOT_VISIBLE]
     return (
         f"<h4>Signature</h4><p>{_e(s.statement or 'Not compared.')}</p>{table}"
         f"<h4>What limits this measurement</h4>{limits or '<p>Nothing noted.</p>'}"
@@ -89,7 +89,9 @@ def signature_block(finding: Finding) -> str:
     )
 
 
-def timeline_rows_for_person(person: Person, highlight: str | None) -> list[TimelineRow]:
+def timeline_rows_for_person(
+    person: Person, highlight: RegionKey | None
+) -> list[TimelineRow]:
     """One timeline row per body part of a person."""
     return [
         TimelineRow(
@@ -97,7 +99,7 @@ def timeline_rows_for_person(person: Person, highlight: str | None) -> list[Time
             kind_of(person.body_parts[part]),
             list(person.body_parts[part].rhythmic.episodes),
             [e.t for e in person.body_parts[part].twitches.events],
-            f"person{person.id}.{part}" == highlight,
+            person.region_key(part) == highlight,
         )
         for part in ordered_parts(person)
     ]
@@ -140,25 +142,29 @@ def key_frame_html(
 
 
 def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, str]:
-    """The displacement trace and the spectrum of a video finding, from its track."""
+    """The displacement trace and the spectrum of a video finding, as the analysis judged them.
+
+    The region's track comes from the analysis' tracks; the band-limited series and the
+    spectrum are those the analysis computed for the finding (:class:`JudgedSignal`).
+    """
     tracks = analysis.tracks
-    if tracks is None or item.key not in tracks.names:
+    group = analysis.group_of(item.region) if item.region is not None else None
+    if tracks is None or group is None or item.region not in tracks.keys:
         note = (
             '<p class="note">The per-frame track of this region is not part of this result '
             "(a result read back from JSON has none): no trace and no spectrum.</p>"
         )
         return note, ""
-    index = tracks.names.index(item.key)
-    position = tracks.position[:, index, :]
+    position = tracks.position_of(item.region)
     cuts = cut_times(analysis)
-    signal = display_signal(tracks.time_s, position, cuts)
+    judged = group.evidence
     r, f = item.finding.rhythmic, item.finding
     scale = item.person.scale.px_per_cm if item.person and item.person.scale else None
     data = TraceInput(
         tracks.time_s,
         offset_from_median(position),
         r.direction if r.detected else None,
-        signal,
+        judged,
         r.frequency_hz if r.detected else None,
         list(r.episodes),
         [e.t for e in f.twitches.events],
@@ -175,19 +181,18 @@ def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, 
         f"{marks_words(f, cuts)}. Below: the band-limited movement the analysis measured.",
         f"Displacement trace of {item.title}",
     )
-    if signal is None:
+    if judged is None or not judged.time_s:
         return trace, '<p class="note">Too little continuous data for a spectrum.</p>'
-    articulated = "articulated" in f.quality.flags
     extra = (
-        " This finding is the fingers' movement against the hand, which has its own "
-        "spectrum; shown here is the hand's displacement."
-        if articulated
+        " This finding is the fingers' movement against the hand: the spectrum is that of "
+        "their movement, not of the hand's displacement."
+        if f.quality.has(QualityFlag.ARTICULATED)
         else ""
     )
     spectrum = book.plot(
         "spectrum",
         spectrum_figure(
-            display_spectrum(signal),
+            judged,
             r.frequency_hz if r.detected else None,
             r.frequency_ci_hz if r.detected else None,
             "px",
@@ -203,16 +208,14 @@ def video_plots(analysis: Analysis, item: Item, book: FigureBook) -> tuple[str, 
 def timeline_html(analysis: Analysis, item: Item, book: FigureBook) -> str:
     """The timeline of every body part of the finding's person (or every region / sensor)."""
     if item.person is not None:
-        rows = timeline_rows_for_person(item.person, item.key)
+        rows = timeline_rows_for_person(item.person, item.region)
         whose = f"every body part of person {item.person.id}"
     elif item.group is not None:
-        rows = timeline_rows_for_findings([(g.name, g.finding) for g in analysis.groups], item.key)
+        rows = timeline_rows_for_findings([(g.name, g.finding) for g in analysis.groups], item.name)
         whose = "every sensor"
     else:
-        named = [(f"region.{r.name}", r.finding) for r in analysis.regions]
-        rows = timeline_rows_for_findings(named, item.key)
-        for row in rows:
-            row.label = row.label.removeprefix("region.")
+        named = [(r.name, r.finding) for r in analysis.regions]
+        rows = timeline_rows_for_findings(named, item.region.part if item.region else None)
         whose = "every region"
     if not rows:
         return ""
@@ -252,7 +255,7 @@ def finding_html(
     analysis: Analysis, item: Item, frames: dict, frame_note: str, book: FigureBook
 ) -> str:
     """Section 2, one finding: facts, key frame, trace, spectrum, timeline."""
-    anchor = "finding-" + "".join(c if c.isalnum() else "-" for c in item.key)
+    anchor = "finding-" + "".join(c if c.isalnum() else "-" for c in item.name)
     where = item.title.split(" · ")[-1] if item.person else item.title
     head = (
         f'<article class="finding" id="{_e(anchor)}"><h3>{_e(item.title)} '

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tremorscope.report.words import part_words
-from tremorscope.results import Analysis, Box, Finding, Group, Person
+from tremorscope.results import Analysis, Box, Finding, Group, Person, RegionKey
 
 #: Body parts looked for on every person, in reading order.
 BODY_PARTS = (
@@ -29,7 +29,7 @@ class Item:
 
     Attributes
     ----------
-    key : str
+    name : str
         Group name in the analysis (``person1.head``, ``region.cup``, ``acc``).
     title : str
         Heading for people (``Person 1 · head``).
@@ -41,15 +41,18 @@ class Item:
         Its region in displayed-frame pixels (video).
     group : Group or None
         The sensor group (sensor recordings, for the per-window series).
+    region : RegionKey or None
+        The region measured (video).
 
     """
 
-    key: str
+    name: str
     title: str
     finding: Finding
     person: Person | None = None
     box: Box | None = None
     group: Group | None = None
+    region: RegionKey | None = None
 
 
 def shows_something(finding: Finding) -> bool:
@@ -70,24 +73,27 @@ def detail_items(analysis: Analysis) -> list[Item]:
         for part in ordered_parts(person):
             finding = person.body_parts[part]
             if shows_something(finding):
+                key = person.region_key(part)
                 items.append(
                     Item(
-                        f"person{person.id}.{part}",
+                        key.name,
                         f"Person {person.id} · {part_words(part)}",
                         finding,
                         person,
                         person.part_boxes.get(part),
+                        region=key,
                     )
                 )
     for region in analysis.regions:
         if shows_something(region.finding):
             items.append(
                 Item(
-                    f"region.{region.name}",
+                    region.key.name,
                     f"Region “{region.name}”",
                     region.finding,
                     None,
                     region.box,
+                    region=region.key,
                 )
             )
     if analysis.source.kind != "video":

@@ -78,8 +78,8 @@ def region_boxes(analysis: Analysis, item: Item) -> list[LabelledBox]:
         person = item.person
         boxes = [LabelledBox(f"person {person.id}", person.box, label_inside=True)]
         boxes += [
-            LabelledBox(part_words(part), box, f"person{person.id}.{part}" == item.key)
+            LabelledBox(part_words(part), box, person.region_key(part) == item.region)
             for part, box in person.part_boxes.items()
         ]
         return boxes
-    return [LabelledBox(r.name, r.box, f"region.{r.name}" == item.key) for r in analysis.regions]
+    return [LabelledBox(r.name, r.box, r.key == item.region) for r in analysis.regions]

@@ -1,8 +1,9 @@
 """The report's words: findings, numbers, flags and limits as plain sentences and phrases.
 
 Every function here returns plain text (not HTML); the page escapes it where it places it
-(:mod:`tremorscope.report.html`). The texts of the quality flags are kept apart, in
-:mod:`tremorscope.report.flag_words`.
+(:mod:`tremorscope.report.html`). The quality flags carry their own words
+(:class:`tremorscope.results.QualityFlag`); numbers that are settings are read from the
+configuration the analysis ran with.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tremorscope.report.flag_words import FLAG_WORDS
+from tremorscope.config import RunConfig
 from tremorscope.report.kinds import KIND_LABELS, KIND_WORDS, kind_of
-from tremorscope.results import Analysis, Finding, Rhythmic
+from tremorscope.results import Analysis, Finding, QualityFlag, Rhythmic
 
 if TYPE_CHECKING:
     from tremorscope.report.items import Item
@@ -25,9 +26,6 @@ MDS_UPDRS_CITATION = (
     "the Unified Parkinson's Disease Rating Scale (MDS-UPDRS): scale presentation and "
     "clinimetric testing results. Mov Disord 2008;23:2129-70."
 )
-#: Below this many bits per pixel per frame the video counts as heavily compressed (as in the
-#: analysis, ``tremorscope.api.LOW_BITS_PER_PIXEL``).
-HEAVY_COMPRESSION_BPP = 0.05
 #: The recording's condition in words.
 CONTEXT_WORDS = {
     "rest": "at rest",
@@ -81,11 +79,12 @@ def group_title(analysis: Analysis, name: str | None) -> str:
     """A readable name for a group: ``person1.left_hand`` -> ``person 1's left hand``."""
     if not name:
         return "-"
-    owner, _, part = name.partition(".")
-    if owner.startswith("person") and owner[6:].isdigit():
-        return f"person {owner[6:]}'s {part_words(part)}"
-    if owner == "region":
-        return f"the region “{part}”"
+    group = analysis.group_named(name)
+    key = group.key if group is not None else None
+    if key is not None and key.owner == "person":
+        return f"person {key.person}'s {part_words(key.part)}"
+    if key is not None:
+        return f"the region “{key.part}”"
     return name if analysis.source.kind == "video" else f"the sensor “{name}”"
 
 
@@ -179,16 +178,21 @@ def certainty_words(finding: Finding) -> str:
     return "; ".join(parts) or "-"
 
 
-def flag_short(flag: str, finding: Finding | None = None) -> str:
+def flag_short(flag: QualityFlag, finding: Finding | None = None) -> str:
     """A quality flag as a short phrase."""
-    if flag == "band_capped_by_sampling_rate" and finding and finding.quality.band_hz:
+    if flag == QualityFlag.BAND_CAPPED_BY_SAMPLING_RATE and finding and finding.quality.band_hz:
         return f"nothing above {finding.quality.band_hz[1]:.1f} Hz visible"
-    return FLAG_WORDS.get(flag, (part_words(flag), ""))[0]
+    return flag.short
 
 
-def flag_meaning(flag: str) -> str:
-    """A quality flag explained in a sentence (for the methods' table of flags)."""
-    return FLAG_WORDS.get(flag, ("", "See the JSON messages."))[1]
+def flag_meaning(flag: QualityFlag, analysis: Analysis) -> str:
+    """A quality flag explained in a sentence, with the settings the analysis ran with."""
+    return flag.explain(settings_of(analysis))
+
+
+def settings_of(analysis: Analysis) -> dict[str, float | int]:
+    """Every setting the analysis ran with (the defaults for a result that stored none)."""
+    return (analysis.config or RunConfig()).settings()
 
 
 def limit_words(finding: Finding) -> str:
@@ -309,13 +313,13 @@ def regularity_words(r: Rhythmic) -> str:
 # --------------------------------------------------------------------------- methods
 
 
-def compression_words(bits_per_pixel: float | None) -> str:
-    """Bits per pixel per frame in words."""
+def compression_words(bits_per_pixel: float | None, heavy_below: float) -> str:
+    """Bits per pixel per frame in words (heavy compression under ``heavy_below``)."""
     if bits_per_pixel is None:
         return "unknown"
     level = (
         "heavy compression"
-        if bits_per_pixel < HEAVY_COMPRESSION_BPP
+        if bits_per_pixel < heavy_below
         else "moderate compression"
         if bits_per_pixel < 0.15
         else "light compression"
@@ -336,12 +340,13 @@ def camera_rhythm_words(finding: Finding | None) -> str:
 def limits_list(analysis: Analysis) -> list[str]:
     """The general limits of this kind of measurement, with this recording's figures."""
     src = analysis.source
+    settings = settings_of(analysis)
     rate = src.fps or src.sample_rate_hz
-    band_top = 0.45 * rate if rate else None
+    band_top = settings["nyquist_margin"] * rate / 2 if rate else None
     first = (
         f"The frame rate caps the frequencies: at {rate:.4g} per second nothing above "
-        f"{min(band_top, 20):.1f} Hz can be seen, and orthostatic tremor (13-18 Hz) needs 40 or "
-        "more."
+        f"{min(band_top, settings['band_high_hz']):.1f} Hz can be seen, and orthostatic tremor "
+        "(13-18 Hz) needs 40 or more."
         if band_top
         else "The sampling rate caps the frequencies that can be seen."
     )
@@ -349,8 +354,9 @@ def limits_list(analysis: Analysis) -> list[str]:
     if src.kind == "video":
         items += [
             "Compression smooths away part of sub-pixel motion: sizes of small rhythms in heavily "
-            "compressed video (under 0.05 bits per pixel) may be underestimated; rhythms under "
-            "0.1 px RMS are not reported.",
+            f"compressed video (under {settings['low_bits_per_pixel']:g} bits per pixel) may be "
+            f"underestimated; rhythms under {settings['min_rhythm_px']:g} px RMS are not "
+            "reported.",
             "A body part hidden (occluded), out of the picture or blurred is not measured while "
             "it is hidden; people are not recognised again across shot cuts.",
             "Centimetres from the shoulders are an estimate (about +-16 %, more for body parts at "
