@@ -22,22 +22,11 @@ from pydantic import BaseModel, ValidationError
 
 from tremorscope.errors import InputError
 from tremorscope.video.reader import iter_frames, probe_video
-
-#: Time base of output timestamps when the source has none usable (the MPEG 90 kHz clock).
-FALLBACK_TIME_BASE = Fraction(1, 90000)
-
-#: Encoder speed presets of libx264.
-X264_PRESETS = (
-    "ultrafast",
-    "superfast",
-    "veryfast",
-    "faster",
-    "fast",
-    "medium",
-    "slow",
-    "slower",
-    "veryslow",
-    "placebo",
+from tremorscope.video.writer import (
+    FALLBACK_TIME_BASE,
+    H264Writer,
+    check_encoding,
+    output_size,
 )
 
 #: Half length of the windowed-sinc shift filter (it has ``2 * SINC_HALF_TAPS + 1`` taps).
@@ -1034,30 +1023,6 @@ def check_box(box: tuple[int, int, int, int], width: int, height: int) -> str | 
     return None
 
 
-def output_size(width: int, height: int, resize_to_height: int | None) -> tuple[int, int]:
-    """Even output size for a displayed ``width`` x ``height`` source.
-
-    Parameters
-    ----------
-    width, height : int
-        Displayed size of the source.
-    resize_to_height : int or None
-        Target height (made even), keeping the aspect ratio; None keeps the size, dropping the
-        last column or row when odd (yuv420p needs even sizes).
-
-    Returns
-    -------
-    tuple of int
-        ``(width, height)``.
-
-    """
-    if resize_to_height is None:
-        return width - width % 2, height - height % 2
-    new_h = max(2, int(resize_to_height) - int(resize_to_height) % 2)
-    new_w = max(2, round(width * new_h / height / 2) * 2)
-    return new_w, new_h
-
-
 def _fit(image: np.ndarray, width: int, height: int, resize: bool) -> np.ndarray:
     """Resize (when asked) or crop the odd last row or column to reach ``width`` x ``height``."""
     h, w = image.shape[:2]
@@ -1105,48 +1070,6 @@ def _source_frames(
     notes.extend(f"{path.name}: {note}" for note in info.notes)
 
 
-class H264Writer:
-    """An H.264 (libx264, yuv420p) file written one RGB frame at a time."""
-
-    def __init__(
-        self,
-        path: Path,
-        width: int,
-        height: int,
-        rate: Fraction,
-        time_base: Fraction,
-        crf: int,
-        preset: str,
-    ) -> None:
-        self.time_base = time_base
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.container = av.open(str(path), mode="w")
-        except (OSError, av.error.FFmpegError, ValueError) as exc:
-            raise InputError(path, f"cannot write the video ({exc})") from None
-        self.stream = self.container.add_stream("libx264", rate=rate, time_base=time_base)
-        self.stream.width = width
-        self.stream.height = height
-        self.stream.pix_fmt = "yuv420p"
-        self.stream.options = {"crf": str(crf), "preset": preset}
-        self.n = 0
-
-    def write(self, image: np.ndarray, pts: int) -> None:
-        """Encode one RGB image with presentation time ``pts`` (in the writer's time base)."""
-        frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
-        frame.pts = pts
-        frame.time_base = self.time_base
-        self.container.mux(self.stream.encode(frame))
-        self.n += 1
-
-    def close(self) -> None:
-        """Flush the encoder and close the file."""
-        try:
-            self.container.mux(self.stream.encode(None))
-        finally:
-            self.container.close()
-
-
 def _time_base(stream: av.video.stream.VideoStream) -> Fraction:
     """The source stream's time base when it is fine enough, else 1/90000."""
     tb = stream.time_base
@@ -1161,13 +1084,6 @@ def _stream_facts(path: Path) -> tuple[Fraction, Fraction]:
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate or Fraction(30)
         return Fraction(rate), _time_base(stream)
-
-
-def _check_encoding(crf: int, preset: str) -> None:
-    if not 0 <= int(crf) <= 51:
-        raise ValueError(f"crf must be between 0 and 51, not {crf}")
-    if preset not in X264_PRESETS:
-        raise ValueError(f"preset must be one of {', '.join(X264_PRESETS)}, not {preset!r}")
 
 
 def _kept_frames(
@@ -1304,7 +1220,7 @@ def inject_video(
     source, output = Path(source), Path(output)
     shakes = [shakes] if isinstance(shakes, Shake) else list(shakes)
     injections = list(injections)
-    _check_encoding(crf, preset)
+    check_encoding(crf, preset)
     if interpolation not in ("sinc", "cubic"):
         raise ValueError(f"interpolation must be 'sinc' or 'cubic', not {interpolation!r}")
     if fps is not None and not fps > 0:
@@ -1420,7 +1336,7 @@ def side_by_side(
 
     """
     left, right, output = Path(left), Path(right), Path(output)
-    _check_encoding(crf, preset)
+    check_encoding(crf, preset)
     infos = [probe_video(left), probe_video(right)]
     common = height if height is not None else min(i.height for i in infos)
     (wl, h), (wr, _) = (output_size(i.width, i.height, common) for i in infos)

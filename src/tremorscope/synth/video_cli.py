@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from tremorscope.synth.video import (
-    X264_PRESETS,
     CameraMove,
     Injection,
     Oscillation,
@@ -17,10 +16,10 @@ from tremorscope.synth.video import (
     Twitch,
     inject_video,
     load_spec,
-    output_size,
     write_truth,
 )
 from tremorscope.video.reader import probe_video
+from tremorscope.video.writer import X264_PRESETS, output_size
 
 
 def parse_region(text: str, index: int) -> tuple[str, tuple[int, int, int, int]]:
