@@ -8,16 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tremorscope.synth.video import (
-    CameraMove,
-    Injection,
-    Oscillation,
-    Shake,
-    Twitch,
-    inject_video,
-    load_spec,
-    write_truth,
-)
+from tremorscope.synth.motion import CameraMove, Injection, Oscillation, Shake, Twitch
+from tremorscope.synth.truth import load_spec, write_truth
+from tremorscope.synth.video import inject_video
 from tremorscope.video.reader import probe_video
 from tremorscope.video.writer import X264_PRESETS, output_size
 
