@@ -11,7 +11,7 @@ import pytest
 from test_motion_tracking import _shift, _texture, _to_video_range
 from tremorscope.motion.patches import WINDOW, ReferencePatches
 from tremorscope.motion.tracking import ReferenceTracker, select_points
-from tremorscope.synth.video import shift_image
+from tremorscope.synth.imaging import shift_image
 
 
 @pytest.fixture(scope="module")
