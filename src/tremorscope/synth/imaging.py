@@ -232,7 +232,18 @@ def feather_mask(
 
 @dataclass
 class Region:
-    """An injection prepared for a frame size: its static crop and blending mask."""
+    """An injection prepared for a frame size: its static crop and blending mask.
+
+    Attributes
+    ----------
+    injection : Injection
+        The region and its motion.
+    crop : tuple of int
+        ``(x0, y0, x1, y1)`` in frame pixels (end exclusive) of the part of the frame shifted.
+    mask : ndarray, shape (y1 - y0, x1 - x0, 1), float32
+        Blending weight of the shifted content (1 inside the box, 0 beyond the feather).
+
+    """
 
     injection: Injection
     crop: tuple[int, int, int, int]
@@ -273,7 +284,20 @@ def prepare_region(injection: Injection, width: int, height: int) -> Region:
 def inject_region(
     image: np.ndarray, region: Region, dx: float, dy: float, method: str = "sinc"
 ) -> None:
-    """Shift the box content of ``region`` in ``image`` (in place) by ``(dx, dy)``."""
+    """Shift the box content of ``region`` in ``image`` (in place) by ``(dx, dy)``.
+
+    Parameters
+    ----------
+    image : ndarray, shape (h, w, c), uint8
+        The frame, changed in place.
+    region : Region
+        The injection's crop and blending mask (:func:`prepare_region`).
+    dx, dy : float
+        Shift in pixels; positive moves content right and down.
+    method : {"sinc", "cubic"}
+        Sub-pixel shift method (see :func:`shift_image`).
+
+    """
     if dx == 0 and dy == 0:
         return
     x0, y0, x1, y1 = region.crop
@@ -295,7 +319,24 @@ def check_box(box: tuple[int, int, int, int], width: int, height: int) -> str | 
 
 
 def fit_frame(image: np.ndarray, width: int, height: int, resize: bool) -> np.ndarray:
-    """Resize (when asked) or crop the odd last row or column to reach ``width`` x ``height``."""
+    """Resize (when asked) or crop the odd last row or column to reach ``width`` x ``height``.
+
+    Parameters
+    ----------
+    image : ndarray, shape (h, w) or (h, w, c)
+        The frame.
+    width, height : int
+        Output size in pixels.
+    resize : bool
+        Scale to the size (area averaging to shrink, bicubic to enlarge); otherwise crop to
+        it, scaling bicubically only when the frame is smaller.
+
+    Returns
+    -------
+    ndarray
+        The frame at ``width`` x ``height`` (``image`` itself when already that size).
+
+    """
     h, w = image.shape[:2]
     if (w, h) == (width, height):
         return image

@@ -212,7 +212,22 @@ def load_spec(path: str | Path) -> SynthSpec:
 def oscillation_truths(
     injections: Sequence[Injection], times: Sequence[float]
 ) -> list[OscillationTruth]:
-    """The realised frequency and size of every injected oscillation at the frame times."""
+    """The realised frequency and size of every injected oscillation at the frame times.
+
+    Parameters
+    ----------
+    injections : sequence of Injection
+        The regions injected, with their oscillations.
+    times : sequence of float
+        Output frame times in seconds (the times the motion was applied at).
+
+    Returns
+    -------
+    list of OscillationTruth
+        One per oscillation, in order of injection and then of its ``oscillations``
+        (see :func:`~tremorscope.synth.motion.oscillation_stats`).
+
+    """
     t = np.asarray(times, dtype=float)
     return [
         OscillationTruth(injection=inj.name, index=i, **oscillation_stats(osc, t))
