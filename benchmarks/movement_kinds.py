@@ -60,14 +60,14 @@ from tremorscope.api import analyze_video
 from tremorscope.locate.pose import LANDMARK_NAMES
 from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.results import Analysis
-from tremorscope.synth.video import (
+from tremorscope.synth.motion import (
     CameraMove,
     Injection,
     Oscillation,
-    inject_video,
     instantaneous_frequency,
     oscillation_stats,
 )
+from tremorscope.synth.video import inject_video
 from tremorscope.video import probe_video
 from video_injection import first_frame_people, reusable
 

@@ -51,8 +51,10 @@ import numpy as np
 
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
-from tremorscope.synth.video import H264Writer, Injection, Oscillation, inject_video
+from tremorscope.synth.motion import Injection, Oscillation
+from tremorscope.synth.video import inject_video
 from tremorscope.video import iter_frames, probe_video
+from tremorscope.video.writer import H264Writer
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "visionmd"
 RATE = Fraction(30000, 1001)

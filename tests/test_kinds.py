@@ -231,7 +231,7 @@ def test_a_jerk_of_many_centimetres_is_a_movement_not_a_twitch():
 
 
 def test_the_part_of_a_hand_that_moves_against_the_rest_is_found():
-    from tremorscope.motion.tracking import part_offsets
+    from tremorscope.motion.articulation import part_offsets
 
     rng = np.random.default_rng(1)
     t = np.arange(120) / 30.0

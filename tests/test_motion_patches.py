@@ -10,8 +10,9 @@ import pytest
 
 from test_motion_tracking import _shift, _texture, _to_video_range
 from tremorscope.motion.patches import WINDOW, ReferencePatches
-from tremorscope.motion.tracking import ReferenceTracker, select_points
-from tremorscope.synth.video import shift_image
+from tremorscope.motion.points import select_points
+from tremorscope.motion.tracking import ReferenceTracker
+from tremorscope.synth.imaging import shift_image
 
 
 @pytest.fixture(scope="module")

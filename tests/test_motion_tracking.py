@@ -14,14 +14,10 @@ import pytest
 from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitted
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import PersonPose, box_iou, landmark_box
-from tremorscope.motion.tracking import (
-    ReferenceTracker,
-    camera_shift,
-    robust_mean,
-    select_background_points,
-    select_points,
-    share,
-)
+from tremorscope.motion.camera import camera_shift
+from tremorscope.motion.points import select_background_points, select_points
+from tremorscope.motion.robust import robust_mean
+from tremorscope.motion.tracking import ReferenceTracker, share
 from tremorscope.results import Finding, Quality, Rhythmic, Signature, Twitches
 from tremorscope.video import GrayImage
 
@@ -347,7 +343,7 @@ def test_hand_resting_on_the_lap_or_held_up():
 
 
 def test_similarity_fit_recovers_shift_rotation_and_zoom():
-    from tremorscope.motion.tracking import similarity_fit
+    from tremorscope.motion.camera import similarity_fit
 
     rng = np.random.default_rng(3)
     src = rng.uniform(0, 500, (50, 2))
@@ -376,11 +372,11 @@ def test_a_few_background_points_moving_below_the_ransac_threshold_do_not_move_t
 def test_warm_up_runs_every_compiled_search_of_the_pass():
     # in a fresh process: the tests before have run the kernels already
     code = (
-        "from tremorscope.motion import patches, tracking\n"
+        "from tremorscope.motion import kernels, robust, tracking\n"
         "tracking.warm_up()\n"
-        "kernels = [patches._cut_windows, patches._follow_groups, patches._settle,\n"
-        "           tracking._group_means]\n"
-        "print(' '.join(str(len(k.signatures)) for k in kernels))\n"
+        "compiled = [kernels._cut_windows, kernels._follow_groups, kernels._settle,\n"
+        "            robust._group_means]\n"
+        "print(' '.join(str(len(k.signatures)) for k in compiled))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = [int(n) for n in done.stdout.split()]

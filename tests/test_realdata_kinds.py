@@ -15,7 +15,8 @@ import pytest
 from tremorscope.api import analyze_video
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import part_regions
-from tremorscope.synth.video import CameraMove, Injection, Oscillation, Twitch, inject_video
+from tremorscope.synth.motion import CameraMove, Injection, Oscillation, Twitch
+from tremorscope.synth.video import inject_video
 from tremorscope.video import iter_frames
 
 EVERYDAY = {"resize_to_height": 1280, "fps": 30.0, "crf": 26, "preset": "veryfast"}

@@ -33,27 +33,22 @@ import typer
 from typer.testing import CliRunner
 
 from tremorscope.errors import InputError
-from tremorscope.synth.video import (
+from tremorscope.synth.imaging import camera_transform, shift_image
+from tremorscope.synth.motion import (
     CameraMove,
     Injection,
     Oscillation,
     Shake,
-    SynthTruth,
     Twitch,
-    camera_transform,
     displacement,
     envelope,
     episode_gate,
-    inject_video,
     instantaneous_frequency,
-    load_spec,
     oscillation_phase,
     oscillation_stats,
-    resample_nearest,
-    shift_image,
-    side_by_side,
-    write_truth,
 )
+from tremorscope.synth.truth import SynthTruth, load_spec, write_truth
+from tremorscope.synth.video import inject_video, resample_nearest, side_by_side
 from tremorscope.synth.video_cli import synth
 from tremorscope.video.reader import iter_frames, probe_video
 

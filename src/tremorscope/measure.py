@@ -36,17 +36,10 @@ from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
 from tremorscope.locate.regions import part_regions, shoulder_width
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
-from tremorscope.motion.tracking import (
-    FrameMotion,
-    ReferenceTracker,
-    articulation,
-    camera_shift,
-    outside_boxes,
-    part_offsets,
-    select_background_points,
-    select_points,
-    warm_up,
-)
+from tremorscope.motion.articulation import articulation, part_offsets
+from tremorscope.motion.camera import camera_shift
+from tremorscope.motion.points import outside_boxes, select_background_points, select_points
+from tremorscope.motion.tracking import FrameMotion, ReferenceTracker, warm_up
 from tremorscope.results import RegionKey
 from tremorscope.video import (
     Frame,

@@ -11,6 +11,11 @@ around them only, and refined against the reference where it matches again.
 The camera's motion is a similarity transform (shift, rotation, zoom) fitted with RANSAC to
 points on the background; its effect at each region point is subtracted before the region's
 displacement is taken.
+
+This module is the tracker itself. Points are chosen by :mod:`tremorscope.motion.points`, the
+camera's transform is fitted by :mod:`tremorscope.motion.camera`, a region's displacement is the
+robust mean of :mod:`tremorscope.motion.robust`, and how its parts move against each other is
+read off by :mod:`tremorscope.motion.articulation`.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from functools import partial
 
 import cv2
 import numpy as np
-from numba import njit
 
 from tremorscope.locate.pose import Box
+from tremorscope.motion.camera import MIN_CAMERA_INLIERS, fit_camera
 from tremorscope.motion.patches import PointState, ReferencePatches
+from tremorscope.motion.points import select_points
+from tremorscope.motion.robust import group_means
 from tremorscope.video.reader import GrayImage, as_gray_image
 
 #: OpenCV's Lucas-Kanade (points followed from the previous frame): window, pyramid depth and
@@ -56,112 +63,6 @@ BACKGROUND_SCALE = 0.5
 MIN_EIGEN = 1e-4
 #: Fewest points that still give a region's displacement.
 MIN_REGION_POINTS = 4
-#: Fewest background inliers for a camera estimate.
-MIN_CAMERA_INLIERS = 10
-
-
-def select_points(
-    gray: np.ndarray,
-    box: Box,
-    mask: np.ndarray | None = None,
-    max_points: int = 60,
-) -> np.ndarray:
-    """Corners worth tracking inside a box.
-
-    Parameters
-    ----------
-    gray : ndarray, shape (height, width), uint8
-        The reference frame.
-    box : tuple of int
-        ``(x, y, w, h)``.
-    mask : ndarray of bool, optional
-        Pixels allowed (e.g. the person's silhouette); ignored when it covers under a fifth of
-        the box.
-    max_points : int
-        Most points returned.
-
-    Returns
-    -------
-    ndarray, shape (n, 2), float32
-        Point positions in frame pixels (possibly none on a textureless region).
-
-    """
-    x, y, w, h = box
-    roi = gray[y : y + h, x : x + w]
-    roi_mask = None
-    if mask is not None:
-        sub = mask[y : y + h, x : x + w]
-        if sub.mean() > 0.2:
-            roi_mask = sub.astype(np.uint8) * 255
-    distance = max(2.0, min(w, h) / 15.0)
-    found = cv2.goodFeaturesToTrack(
-        roi,
-        maxCorners=max_points,
-        qualityLevel=0.003,
-        minDistance=distance,
-        mask=roi_mask,
-        blockSize=5,
-    )
-    if found is None:
-        return np.zeros((0, 2), np.float32)
-    return (found.reshape(-1, 2) + np.array([x, y], np.float32)).astype(np.float32)
-
-
-def select_background_points(
-    gray: np.ndarray, exclude: list[Box], max_points: int = 300
-) -> np.ndarray:
-    """Corners outside every excluded box (people, manual regions), spread over the frame.
-
-    Parameters
-    ----------
-    gray : ndarray, shape (height, width), uint8
-        The reference frame.
-    exclude : list of tuple of int
-        Boxes ``(x, y, w, h)`` to leave out, widened by 10 %.
-    max_points : int
-        Most points returned.
-
-    Returns
-    -------
-    ndarray, shape (n, 2), float32
-
-    """
-    height, width = gray.shape
-    mask = np.full((height, width), 255, np.uint8)
-    for x, y, w, h in exclude:
-        pad_x, pad_y = _margin(w, h)
-        mask[max(0, y - pad_y) : y + h + pad_y, max(0, x - pad_x) : x + w + pad_x] = 0
-    distance = max(4.0, np.hypot(height, width) / 60.0)
-    found = cv2.goodFeaturesToTrack(
-        gray,
-        maxCorners=max_points,
-        qualityLevel=0.005,
-        minDistance=distance,
-        mask=mask,
-        blockSize=7,
-    )
-    if found is None:
-        return np.zeros((0, 2), np.float32)
-    return found.reshape(-1, 2).astype(np.float32)
-
-
-def outside_boxes(points: np.ndarray, exclude: list[Box]) -> np.ndarray:
-    """The points outside every box, each widened as :func:`select_background_points` does."""
-    keep = np.ones(len(points), dtype=bool)
-    for x, y, w, h in exclude:
-        pad_x, pad_y = _margin(w, h)
-        keep &= ~(
-            (points[:, 0] >= x - pad_x)
-            & (points[:, 0] < x + w + pad_x)
-            & (points[:, 1] >= y - pad_y)
-            & (points[:, 1] < y + h + pad_y)
-        )
-    return points[keep]
-
-
-def _margin(w: int, h: int) -> tuple[int, int]:
-    """Pixels by which a box is widened on each side before it is left out of the background."""
-    return int(0.1 * w) + 2, int(0.1 * h) + 2
 
 
 @dataclass
@@ -480,42 +381,8 @@ class ReferenceTracker:
         assert self.background is not None
         self.background.begin(image)  # makes the half-size image, in this job's thread
         self.background.follow([0])
-        found[0] = self._camera(self.background.positions())
-
-    def _camera(self, now: np.ndarray) -> tuple[np.ndarray | None, int]:
-        """Similarity transform from the reference to this frame, fitted to the background.
-
-        RANSAC (1 px) finds the points that agree; a least-median refit on them, then a least
-        squares fit on those within 3 robust SDs of it: a few points that move by less than the
-        RANSAC tolerance (the floor next to a trembling foot) would otherwise pull the camera
-        along with them.
-        """
-        ok = np.isfinite(now[:, 0])
-        if ok.sum() < MIN_CAMERA_INLIERS:
-            return None, 0
-        src = self.background.ref_points[ok] / np.float32(self.background.scale)
-        dst = now[ok]
-        matrix, inliers = cv2.estimateAffinePartial2D(
-            src,
-            dst,
-            method=cv2.RANSAC,
-            ransacReprojThreshold=1.0,
-            maxIters=500,
-            confidence=0.995,
-        )
-        count = int(inliers.sum()) if inliers is not None else 0
-        if matrix is None or count < MIN_CAMERA_INLIERS:
-            return None, count
-        keep = inliers.reshape(-1).astype(bool)
-        median_fit, _ = cv2.estimateAffinePartial2D(src[keep], dst[keep], method=cv2.LMEDS)
-        if median_fit is not None:
-            matrix = median_fit
-        residual = np.linalg.norm(src @ matrix[:, :2].T + matrix[:, 2] - dst, axis=1)
-        spread = max(1.4826 * float(np.median(residual[keep])), 0.02)
-        close = keep & (residual <= 3.0 * spread)
-        if close.sum() >= MIN_CAMERA_INLIERS:
-            matrix = similarity_fit(src[close], dst[close])
-        return matrix, count
+        now = self.background.positions()
+        found[0] = fit_camera(self.background.ref_points, now, self.background.scale)
 
 
 def warm_up() -> None:
@@ -535,199 +402,3 @@ def warm_up() -> None:
     none = np.zeros((0, 2), np.float32)
     tracker = ReferenceTracker(image, regions, none, articulating=["articulating"])
     tracker.track(np.roll(image, 5, axis=1))
-
-
-def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Least-squares similarity transform (shift, rotation, zoom) taking ``src`` to ``dst``.
-
-    Parameters
-    ----------
-    src, dst : ndarray, shape (n, 2)
-        Matching points, n >= 2, not all at one place.
-
-    Returns
-    -------
-    ndarray, shape (2, 3)
-        ``[[a, -b, tx], [b, a, ty]]``, as ``cv2.estimateAffinePartial2D`` gives it.
-
-    """
-    src = np.asarray(src, float)
-    dst = np.asarray(dst, float)
-    s_mean, d_mean = src.mean(axis=0), dst.mean(axis=0)
-    (x, y), (u, v) = (src - s_mean).T, (dst - d_mean).T
-    norm = float(np.sum(x * x + y * y))
-    a = float(np.sum(x * u + y * v)) / norm
-    b = float(np.sum(x * v - y * u)) / norm
-    tx = d_mean[0] - a * s_mean[0] + b * s_mean[1]
-    ty = d_mean[1] - b * s_mean[0] - a * s_mean[1]
-    return np.array([[a, -b, tx], [b, a, ty]])
-
-
-def robust_mean(vectors: np.ndarray) -> np.ndarray:
-    """Mean of the vectors near their median (outliers beyond 3 robust SDs left out).
-
-    Parameters
-    ----------
-    vectors : ndarray, shape (n, 2)
-        Displacements of the points.
-
-    Returns
-    -------
-    ndarray, shape (2,)
-
-    """
-    vectors = np.asarray(vectors, np.float64).reshape(-1, 2)
-    means, _ = group_means(vectors, np.array([0, len(vectors)]))
-    return means[0]
-
-
-def group_means(vectors: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`robust_mean` of each group of consecutive vectors, and how many each had.
-
-    Parameters
-    ----------
-    vectors : ndarray, shape (n, 2)
-        NaN where a vector is missing.
-    bounds : ndarray of int, shape (n_groups + 1,)
-        Group ``g`` is ``vectors[bounds[g]:bounds[g + 1]]``.
-
-    Returns
-    -------
-    means : ndarray, shape (n_groups, 2)
-        NaN for a group without any vector.
-    counts : ndarray of int, shape (n_groups,)
-        Vectors present in each group.
-
-    """
-    return _group_means(np.ascontiguousarray(vectors, np.float64), np.asarray(bounds, np.int64))
-
-
-@njit(nogil=True, cache=True)
-def _group_means(
-    vectors: np.ndarray, bounds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    groups = bounds.shape[0] - 1
-    means = np.full((groups, 2), np.nan)
-    counts = np.zeros(groups, np.int64)
-    for g in range(groups):
-        lo, hi = bounds[g], bounds[g + 1]
-        xs = np.empty(hi - lo)
-        ys = np.empty(hi - lo)
-        n = 0
-        for i in range(lo, hi):
-            if np.isfinite(vectors[i, 0]) and np.isfinite(vectors[i, 1]):
-                xs[n] = vectors[i, 0]
-                ys[n] = vectors[i, 1]
-                n += 1
-        counts[g] = n
-        if n == 0:
-            continue
-        cx = np.median(xs[:n])
-        cy = np.median(ys[:n])
-        spread = np.sqrt((xs[:n] - cx) ** 2 + (ys[:n] - cy) ** 2)
-        limit = 3.0 * max(1.4826 * np.median(spread), 0.05)
-        sx = 0.0
-        sy = 0.0
-        kept = 0
-        for j in range(n):
-            if spread[j] <= limit:
-                sx += xs[j]
-                sy += ys[j]
-                kept += 1
-        if kept:
-            means[g, 0] = sx / kept
-            means[g, 1] = sy / kept
-        else:
-            means[g, 0] = cx
-            means[g, 1] = cy
-    return means, counts
-
-
-def articulation(
-    residuals: np.ndarray, max_jump_px: float, min_points: int = 6
-) -> np.ndarray | None:
-    """The main way parts of a region move against each other, as one signed series.
-
-    The first principal component of the points' residual displacements (each point's motion
-    minus the region's) over a stretch of frames: fingers tapping or a hand opening and closing
-    against a still palm. Scaled to the displacement of the point that moves most in it.
-
-    Parameters
-    ----------
-    residuals : ndarray, shape (n_frames, n_points, 2)
-        NaN where a point was lost.
-    max_jump_px : float
-        Points whose residual jumps by more than this between two frames have slipped to
-        another structure (a finger crossing another): they are left out.
-    min_points : int
-        Fewest points followed throughout the stretch.
-
-    Returns
-    -------
-    ndarray, shape (n_frames,), or None
-        Pixels; None when too few points were followed throughout.
-
-    """
-    kept = np.isfinite(residuals).all(axis=(0, 2))
-    jumps = np.linalg.norm(np.diff(residuals, axis=0), axis=2)
-    kept &= ~(np.nan_to_num(jumps, nan=0.0) > max_jump_px).any(axis=0)
-    if kept.sum() < min_points or residuals.shape[0] < 3:
-        return None
-    x = residuals[:, kept, :].reshape(residuals.shape[0], -1)
-    x = x - x.mean(axis=0)
-    u, s, vt = np.linalg.svd(x, full_matrices=False)
-    loading = vt[0].reshape(-1, 2)
-    return u[:, 0] * s[0] * float(np.max(np.linalg.norm(loading, axis=1)))
-
-
-def part_offsets(
-    residuals: np.ndarray, max_jump_px: float, min_points: int = 6, min_group: int = 3
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """How the two parts of a region that move against each other move, relative to its mean.
-
-    The points are split by the sign of their loading on the first principal component of the
-    residual displacements (see :func:`articulation`): in a hand whose back trembles while the
-    fingertips stay, the back's points against the fingers'. Each part's offset is the mean
-    residual of its points; the region's mean displacement plus an offset is that part's own
-    displacement.
-
-    Parameters
-    ----------
-    residuals : ndarray, shape (n_frames, n_points, 2)
-        Each point's displacement minus the region's, NaN where a point was lost.
-    max_jump_px : float
-        Points whose residual jumps by more than this between two frames are left out.
-    min_points : int
-        Fewest points followed throughout the stretch.
-    min_group : int
-        Fewest points in each part.
-
-    Returns
-    -------
-    (ndarray, ndarray), each shape (n_frames, 2), or None
-        The two parts' offsets in pixels; None when too few points were followed throughout or
-        one part has fewer than ``min_group``.
-
-    """
-    kept = np.isfinite(residuals).all(axis=(0, 2))
-    jumps = np.linalg.norm(np.diff(residuals, axis=0), axis=2)
-    kept &= ~(np.nan_to_num(jumps, nan=0.0) > max_jump_px).any(axis=0)
-    if kept.sum() < min_points or residuals.shape[0] < 3:
-        return None
-    points = residuals[:, kept, :]
-    x = points.reshape(points.shape[0], -1)
-    _, _, vt = np.linalg.svd(x - x.mean(axis=0), full_matrices=False)
-    loading = vt[0].reshape(-1, 2)
-    _, axes = np.linalg.eigh(loading.T @ loading)
-    side = loading @ axes[:, -1] > 0
-    if side.sum() < min_group or (~side).sum() < min_group:
-        return None
-    return points[:, side, :].mean(axis=1), points[:, ~side, :].mean(axis=1)
-
-
-def camera_shift(matrix: np.ndarray | None, point: tuple[float, float]) -> np.ndarray:
-    """How far the camera transform moves a point (e.g. the frame centre), in pixels."""
-    if matrix is None:
-        return np.full(2, np.nan)
-    p = np.asarray(point, dtype=float)
-    return matrix[:, :2] @ p + matrix[:, 2] - p

@@ -8,19 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tremorscope.synth.video import (
-    X264_PRESETS,
-    CameraMove,
-    Injection,
-    Oscillation,
-    Shake,
-    Twitch,
-    inject_video,
-    load_spec,
-    output_size,
-    write_truth,
-)
+from tremorscope.synth.motion import CameraMove, Injection, Oscillation, Shake, Twitch
+from tremorscope.synth.truth import load_spec, write_truth
+from tremorscope.synth.video import inject_video
 from tremorscope.video.reader import probe_video
+from tremorscope.video.writer import X264_PRESETS, output_size
 
 
 def parse_region(text: str, index: int) -> tuple[str, tuple[int, int, int, int]]:

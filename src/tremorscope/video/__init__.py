@@ -1,4 +1,4 @@
-"""Video reading: exact timestamps, rotation, streaming; shot cuts."""
+"""Video reading: exact timestamps, rotation, streaming; shot cuts; H.264 writing."""
 
 from tremorscope.video.reader import (
     Frame,
@@ -12,10 +12,12 @@ from tremorscope.video.reader import (
     read_ahead,
 )
 from tremorscope.video.shots import ShotCutDetector
+from tremorscope.video.writer import H264Writer
 
 __all__ = [
     "Frame",
     "GrayImage",
+    "H264Writer",
     "ShotCutDetector",
     "VideoInfo",
     "as_gray_image",

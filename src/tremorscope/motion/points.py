@@ -1,0 +1,117 @@
+"""Choosing the points to track: corners inside a region, and on the background outside people.
+
+Corners (``cv2.goodFeaturesToTrack``) of a reference frame: a region's inside its box (and the
+person's silhouette, when it covers enough of it), the background's spread over the frame
+outside every widened box, for the camera estimate.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from tremorscope.locate.pose import Box
+
+
+def select_points(
+    gray: np.ndarray,
+    box: Box,
+    mask: np.ndarray | None = None,
+    max_points: int = 60,
+) -> np.ndarray:
+    """Corners worth tracking inside a box.
+
+    Parameters
+    ----------
+    gray : ndarray, shape (height, width), uint8
+        The reference frame.
+    box : tuple of int
+        ``(x, y, w, h)``.
+    mask : ndarray of bool, optional
+        Pixels allowed (e.g. the person's silhouette); ignored when it covers under a fifth of
+        the box.
+    max_points : int
+        Most points returned.
+
+    Returns
+    -------
+    ndarray, shape (n, 2), float32
+        Point positions in frame pixels (possibly none on a textureless region).
+
+    """
+    x, y, w, h = box
+    roi = gray[y : y + h, x : x + w]
+    roi_mask = None
+    if mask is not None:
+        sub = mask[y : y + h, x : x + w]
+        if sub.mean() > 0.2:
+            roi_mask = sub.astype(np.uint8) * 255
+    distance = max(2.0, min(w, h) / 15.0)
+    found = cv2.goodFeaturesToTrack(
+        roi,
+        maxCorners=max_points,
+        qualityLevel=0.003,
+        minDistance=distance,
+        mask=roi_mask,
+        blockSize=5,
+    )
+    if found is None:
+        return np.zeros((0, 2), np.float32)
+    return (found.reshape(-1, 2) + np.array([x, y], np.float32)).astype(np.float32)
+
+
+def select_background_points(
+    gray: np.ndarray, exclude: list[Box], max_points: int = 300
+) -> np.ndarray:
+    """Corners outside every excluded box (people, manual regions), spread over the frame.
+
+    Parameters
+    ----------
+    gray : ndarray, shape (height, width), uint8
+        The reference frame.
+    exclude : list of tuple of int
+        Boxes ``(x, y, w, h)`` to leave out, widened by 10 %.
+    max_points : int
+        Most points returned.
+
+    Returns
+    -------
+    ndarray, shape (n, 2), float32
+
+    """
+    height, width = gray.shape
+    mask = np.full((height, width), 255, np.uint8)
+    for x, y, w, h in exclude:
+        pad_x, pad_y = _margin(w, h)
+        mask[max(0, y - pad_y) : y + h + pad_y, max(0, x - pad_x) : x + w + pad_x] = 0
+    distance = max(4.0, np.hypot(height, width) / 60.0)
+    found = cv2.goodFeaturesToTrack(
+        gray,
+        maxCorners=max_points,
+        qualityLevel=0.005,
+        minDistance=distance,
+        mask=mask,
+        blockSize=7,
+    )
+    if found is None:
+        return np.zeros((0, 2), np.float32)
+    return found.reshape(-1, 2).astype(np.float32)
+
+
+def outside_boxes(points: np.ndarray, exclude: list[Box]) -> np.ndarray:
+    """The points outside every box, each widened as :func:`select_background_points` does."""
+    keep = np.ones(len(points), dtype=bool)
+    for x, y, w, h in exclude:
+        pad_x, pad_y = _margin(w, h)
+        keep &= ~(
+            (points[:, 0] >= x - pad_x)
+            & (points[:, 0] < x + w + pad_x)
+            & (points[:, 1] >= y - pad_y)
+            & (points[:, 1] < y + h + pad_y)
+        )
+    return points[keep]
+
+
+def _margin(w: int, h: int) -> tuple[int, int]:
+    """Pixels by which a box is widened on each side before it is left out of the background."""
+    return int(0.1 * w) + 2, int(0.1 * h) + 2
