@@ -1,6 +1,7 @@
 """Video reading: exact timestamps, rotation, streaming; shot cuts."""
 
 from tremorscope.video.reader import (
+    STOPPED_EARLY,
     Frame,
     GrayImage,
     VideoInfo,
@@ -14,6 +15,7 @@ from tremorscope.video.reader import (
 from tremorscope.video.shots import ShotCutDetector
 
 __all__ = [
+    "STOPPED_EARLY",
     "Frame",
     "GrayImage",
     "ShotCutDetector",

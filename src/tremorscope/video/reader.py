@@ -32,6 +32,21 @@ _AV_ERRORS = (av.error.FFmpegError, OSError, EOFError, UnicodeDecodeError, Value
 
 _TRUNCATED = "the file is probably truncated (an incomplete copy, download or recording)"
 _CUT_OFF = "the file is cut off inside its last MP4 box"
+#: How the note on a stream that ended before its end begins; the analysis reports the note
+#: that begins so as the source's ``decode_error`` (and the command line exits with code 2).
+STOPPED_EARLY = "decoding stopped early"
+
+#: Demuxers of still pictures (FFmpeg's ``image2`` and the ``*_pipe`` ones: ``png_pipe``, ...).
+_IMAGE_DEMUXERS = ("image2", "image2pipe")
+#: Codecs of still pictures: one frame of these is a photo, not a video.
+_IMAGE_CODECS = frozenset((
+    "png", "apng", "mjpeg", "jpegls", "jpeg2000", "jpegxl", "bmp", "tiff", "webp", "gif", "ppm",
+    "pgm", "pgmyuv", "pbm", "pam", "qoi", "exr", "dpx", "sgi", "targa", "pcx", "sunrast", "hdr",
+    "xbm", "xpm", "xwd", "psd", "dds", "photocd",
+))  # fmt: skip
+#: Container families whose frame count may include frames an edit list hides (a clip trimmed
+#: without re-encoding): their declared duration, not their count, says where the video ends.
+_EDIT_LIST_FORMATS = ("mov", "mp4")
 
 
 @dataclass
@@ -57,7 +72,10 @@ class VideoInfo:
     bits_per_pixel : float or None
         Stream bit rate per pixel per frame: a cheap compression indicator.
     notes : list of str
-        Problems met while reading (damaged or missing data), added by :func:`iter_frames`.
+        Problems met while reading (damaged or missing data), added by :func:`iter_frames`;
+        one beginning :data:`STOPPED_EARLY` when the video ends before the file says it does.
+    cut_at_byte : int or None
+        Where an MP4/MOV file is cut off inside its last box (a truncated copy), else None.
 
     """
 
@@ -71,6 +89,7 @@ class VideoInfo:
     codec: str
     bits_per_pixel: float | None = None
     notes: list[str] = field(default_factory=list)
+    cut_at_byte: int | None = None
 
 
 class GrayImage:
@@ -434,10 +453,6 @@ class _DecodeLog:
                 f"{_count(self.bad_packets, 'undecodable video packet')} skipped{where} "
                 f"({self.first_error}): the file is damaged"
             )
-        if self.gave_up:
-            out.append(f"decoding abandoned after {MAX_BAD_PACKETS} undecodable packets in a row")
-        if self.read_error:
-            out.append(f"reading stopped early ({self.read_error}): {_TRUNCATED} or damaged")
         return out
 
 
@@ -514,7 +529,16 @@ def _probe(path: Path, container: av.container.InputContainer) -> VideoInfo:
     if stream is None:
         raise InputError(path, _no_video_problem(container))
     ctx = stream.codec_context
-    first = _first_frame(path, container, stream)
+    try:
+        first, more = _first_frame(path, container, stream, _may_be_image(container, ctx.name))
+    except InputError:
+        layout = _mp4_layout(path)
+        if layout is None or layout[1] is None:
+            raise
+        problem = f"the file is cut off before its first video frame is complete: {_TRUNCATED}"
+        raise InputError(path, problem) from None
+    if not more:
+        raise InputError(path, _image_problem(ctx.name))
     # The decoded picture is what iter_frames yields; the header size may be missing.
     width, height = int(first.width), int(first.height)
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
@@ -545,18 +569,41 @@ def _probe(path: Path, container: av.container.InputContainer) -> VideoInfo:
     )
     layout = _mp4_layout(path)
     if layout is not None and layout[1] is not None:
+        info.cut_at_byte = layout[1]
         info.notes.append(f"{_CUT_OFF} at byte {layout[1]}: {_TRUNCATED}")
     return info
 
 
 def _first_frame(
-    path: Path, container: av.container.InputContainer, stream: av.video.stream.VideoStream
-) -> av.VideoFrame:
-    """The first decodable frame; raises when there is none."""
+    path: Path,
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    look_further: bool = False,
+) -> tuple[av.VideoFrame, bool]:
+    """The first decodable frame, and whether another follows; raises when there is none.
+
+    Whether another follows is looked at only when ``look_further`` (True otherwise).
+    """
     log = _DecodeLog()
-    for frame in _decode(container, stream, log):
-        return frame
+    frames = _decode(container, stream, log)
+    for frame in frames:
+        return frame, not look_further or next(frames, None) is not None
     raise InputError(path, _no_frame_problem(log, int(stream.frames or 0)))
+
+
+def _may_be_image(container: av.container.InputContainer, codec: str) -> bool:
+    """Whether a stream may be a still picture (read by an image demuxer, or an image codec)."""
+    demuxers = container.format.name.split(",")
+    by_demuxer = any(d in _IMAGE_DEMUXERS or d.endswith("_pipe") for d in demuxers)
+    return by_demuxer or codec in _IMAGE_CODECS
+
+
+def _image_problem(codec: str) -> str:
+    kind = {"mjpeg": "JPEG", "jpegls": "JPEG-LS", "jpeg2000": "JPEG 2000"}.get(codec)
+    return (
+        f"an image ({kind or codec.upper()}), not a video: movement is measured over the "
+        "frames of a video"
+    )
 
 
 def _no_frame_problem(log: _DecodeLog, declared: int) -> str:
@@ -659,12 +706,16 @@ def iter_frames(
         if size_changes:
             changes = _count(len(size_changes), "time")
             notes.append(f"frame size changes {changes} (first {size_changes[0]})")
-        if declared and index < declared - max(2, 0.02 * declared):
-            cause = "" if any(_CUT_OFF in n for n in info.notes) else f": {_TRUNCATED} or damaged"
-            notes.append(
-                f"only {index} of the {declared} frames the file declares were decoded "
-                f"(up to {last_t:.2f} s of {info.duration_s:.2f} s){cause}"
-            )
+        by_count = not any(name in _EDIT_LIST_FORMATS for name in container.format.name.split(","))
+        step = 1.0 / info.fps if info.fps > 0 else 0.0
+        stop = _stop_note(
+            _Ending(index, last_t + step, step, log, info.cut_at_byte is not None),
+            declared,
+            _declared_seconds(stream),
+            by_count,
+        )
+        if stop is not None:
+            notes.append(stop)
         for note in notes:
             if note not in info.notes:
                 info.notes.append(note)
@@ -789,6 +840,93 @@ def _seconds_after(frame: av.VideoFrame | None, t0: float) -> float:
     if t is None:
         raise _SeekUntrustedError
     return t - t0
+
+
+@dataclass
+class _Ending:
+    """How decoding ended: what it reached, and what went wrong on the way."""
+
+    decoded: int
+    end_s: float
+    step_s: float
+    log: _DecodeLog
+    cut_off: bool
+
+
+def _stop_note(ending: _Ending, frames: int, seconds: float | None, by_count: bool) -> str | None:
+    """The note on a video that ends before the file says it does, or None when it does not.
+
+    Parameters
+    ----------
+    ending : _Ending
+        Frames decoded, where the last one ends (s), the frame interval (s), the decode log,
+        and whether the file is cut off inside its last MP4 box.
+    frames : int
+        Frame count the file declares (0 if unknown).
+    seconds : float or None
+        Duration of the video stream the file declares (s), if it does.
+    by_count : bool
+        Whether a frame count short of the declared one means frames are missing. Not so in
+        MP4/MOV, where it may count frames an edit list hides: there the duration decides.
+
+    Returns
+    -------
+    str or None
+        Beginning :data:`STOPPED_EARLY`, saying how far decoding got and why.
+
+    """
+    reached = f"up to {ending.end_s:.2f} s"
+    if seconds and seconds > ending.end_s:
+        reached += f" of {seconds:.2f} s"
+    missing = bool(frames) and ending.decoded < frames - max(2, 0.02 * frames)
+    if seconds and not (by_count and frames):
+        missing = ending.end_s < seconds - max(2 * ending.step_s, 0.02 * seconds)
+    log = ending.log
+    failed = f", reading failed ({log.read_error})" if log.read_error else ""
+    if missing and frames:
+        what = f"only {ending.decoded} of the {frames} frames the file declares were decoded"
+        what += f" ({reached}{failed})"
+    elif missing:
+        what = (
+            f"the video ends at {ending.end_s:.2f} s of the {seconds:.2f} s the file declares "
+            f"({_count(ending.decoded, 'frame')} decoded{failed})"
+        )
+    elif log.gave_up:
+        what = f"{MAX_BAD_PACKETS} undecodable packets in a row ({reached})"
+    elif log.read_error:
+        what = f"reading failed {reached} ({log.read_error})"
+    elif ending.cut_off:
+        what = f"the video data ends inside the file's last box ({reached})"
+    else:
+        return None
+    cause = "the file is damaged" if log.gave_up else _TRUNCATED
+    if not ending.cut_off and not log.gave_up:
+        cause += " or damaged"
+    return f"{STOPPED_EARLY}: {what}: {cause}"
+
+
+def _declared_seconds(stream: av.video.stream.VideoStream) -> float | None:
+    """Duration of the video stream its header states (s, from its first frame), or None.
+
+    The stream's own duration, or Matroska's per-track ``DURATION`` tag (``HH:MM:SS.nnn``, the
+    time its last frame ends); never the container's, which may be an audio track's.
+    """
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    tag = stream.metadata.get("DURATION")
+    if not tag:
+        return None
+    try:
+        hours, minutes, secs = tag.split(":")
+        end = int(hours) * 3600 + int(minutes) * 60 + float(secs)
+    except ValueError:
+        return None
+    start = (
+        float(stream.start_time * stream.time_base)
+        if stream.start_time and stream.time_base
+        else 0.0
+    )
+    return end - start if end > start else None
 
 
 def _declared_frames(stream: av.video.stream.VideoStream) -> int:
