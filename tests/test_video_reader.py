@@ -266,7 +266,7 @@ def _number(image: np.ndarray) -> int:
 def test_frames_at_times_by_seeking_match_decoding_from_the_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    from tremorscope.video import reader
+    from tremorscope.video import seeking
 
     fps, count = 10, 250  # 25 s, a key frame every second
     times = np.arange(count) / fps
@@ -282,10 +282,10 @@ def test_frames_at_times_by_seeking_match_decoding_from_the_start(
         gop=10,
     )
     wanted = [0.0, 0.55, 3.0, 14.27, 14.3, times[-1], 24.0, 99.0]
-    monkeypatch.setattr(reader, "SEEK_AHEAD_S", 2.0)
-    one_pass = reader._frames_in_one_pass
+    monkeypatch.setattr(seeking, "SEEK_AHEAD_S", 2.0)
+    one_pass = seeking._frames_in_one_pass
     if case not in ("avi", "ts"):  # everything must come from seeks: no pass from the start
-        monkeypatch.setattr(reader, "_frames_in_one_pass", None)
+        monkeypatch.setattr(seeking, "_frames_in_one_pass", None)
     found = frames_at(path, wanted)
     assert sorted(found) == sorted(set(wanted))
     reference = one_pass(path, sorted(set(wanted)), probe_video(path))
@@ -302,7 +302,7 @@ def test_frames_at_times_by_seeking_match_decoding_from_the_start(
 def test_frames_at_a_seek_landing_late_decodes_from_the_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tremorscope.video import reader
+    from tremorscope.video import seeking
 
     path = write_video(tmp_path / "clip.mp4", _numbered(200), fps=10, gop=10)
 
@@ -310,7 +310,7 @@ def test_frames_at_a_seek_landing_late_decodes_from_the_start(
         original(self, offset + 50_000, **kwargs)  # about 5 s later (time base 1/10240)
 
     original = av.container.InputContainer.seek
-    monkeypatch.setattr(reader, "SEEK_AHEAD_S", 2.0)
+    monkeypatch.setattr(seeking, "SEEK_AHEAD_S", 2.0)
     monkeypatch.setattr(av.container.InputContainer, "seek", lands_late)
     found = frames_at(path, [1.0, 8.0, 15.0])
     assert [_number(found[t]) for t in (1.0, 8.0, 15.0)] == [10, 80, 150]
