@@ -344,8 +344,8 @@ def test_cli_person_that_is_not_there(footage, tmp_path: Path) -> None:
     run = _cli("analyze", str(footage["clip"]), "--person", "2", cwd=tmp_path)
     assert run.returncode == 2
     assert run.stderr.strip() == (
-        f"tremorscope: error: {footage['clip']}: person 2 was not found "
-        "(the video shows 1 person(s))"
+        f"tremorscope: error: {footage['clip']}: person 2 was not found: "
+        "the video shows 1 person"
     )
     run = _cli("analyze", str(footage["clip"]), "--person", "1", "--json", "r.json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr

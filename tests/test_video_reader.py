@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import av
@@ -14,6 +15,7 @@ import pytest
 
 from tremorscope.errors import InputError
 from tremorscope.video import (
+    STOPPED_EARLY,
     ShotCutDetector,
     frames_at,
     is_variable_rate,
@@ -264,7 +266,7 @@ def _number(image: np.ndarray) -> int:
 def test_frames_at_times_by_seeking_match_decoding_from_the_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    from tremorscope.video import reader
+    from tremorscope.video import seeking
 
     fps, count = 10, 250  # 25 s, a key frame every second
     times = np.arange(count) / fps
@@ -280,10 +282,10 @@ def test_frames_at_times_by_seeking_match_decoding_from_the_start(
         gop=10,
     )
     wanted = [0.0, 0.55, 3.0, 14.27, 14.3, times[-1], 24.0, 99.0]
-    monkeypatch.setattr(reader, "SEEK_AHEAD_S", 2.0)
-    one_pass = reader._frames_in_one_pass
+    monkeypatch.setattr(seeking, "SEEK_AHEAD_S", 2.0)
+    one_pass = seeking._frames_in_one_pass
     if case not in ("avi", "ts"):  # everything must come from seeks: no pass from the start
-        monkeypatch.setattr(reader, "_frames_in_one_pass", None)
+        monkeypatch.setattr(seeking, "_frames_in_one_pass", None)
     found = frames_at(path, wanted)
     assert sorted(found) == sorted(set(wanted))
     reference = one_pass(path, sorted(set(wanted)), probe_video(path))
@@ -300,7 +302,7 @@ def test_frames_at_times_by_seeking_match_decoding_from_the_start(
 def test_frames_at_a_seek_landing_late_decodes_from_the_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tremorscope.video import reader
+    from tremorscope.video import seeking
 
     path = write_video(tmp_path / "clip.mp4", _numbered(200), fps=10, gop=10)
 
@@ -308,7 +310,7 @@ def test_frames_at_a_seek_landing_late_decodes_from_the_start(
         original(self, offset + 50_000, **kwargs)  # about 5 s later (time base 1/10240)
 
     original = av.container.InputContainer.seek
-    monkeypatch.setattr(reader, "SEEK_AHEAD_S", 2.0)
+    monkeypatch.setattr(seeking, "SEEK_AHEAD_S", 2.0)
     monkeypatch.setattr(av.container.InputContainer, "seek", lands_late)
     found = frames_at(path, [1.0, 8.0, 15.0])
     assert [_number(found[t]) for t in (1.0, 8.0, 15.0)] == [10, 80, 150]
@@ -463,8 +465,10 @@ def test_truncated_faststart_mp4_yields_frames_and_a_note(
     assert 20 < len(frames) < CARPHONE_FRAMES - 20
     times = np.array([f.t for f in frames])
     np.testing.assert_allclose(times, np.arange(len(frames)) / CARPHONE_FPS, atol=1e-6)
-    assert any(f"only {len(frames)} of the 120" in note for note in info.notes)
-    assert any("truncated" in note for note in info.notes)
+    assert info.cut_at_byte is not None
+    stopped = [note for note in info.notes if note.startswith(STOPPED_EARLY)]
+    assert len(stopped) == 1  # the one the analysis reports as its decode_error
+    assert f"only {len(frames)} of the 120" in stopped[0] and "truncated" in stopped[0]
 
 
 def test_truncated_fragmented_mp4(tmp_path: Path, carphone_frames: list[np.ndarray]) -> None:
@@ -491,6 +495,7 @@ def test_truncated_fragmented_mp4(tmp_path: Path, carphone_frames: list[np.ndarr
     assert 60 <= len(frames) < 75
     assert np.all(np.diff([f.t for f in frames]) > 0)
     assert any("truncated" in note for note in info.notes)
+    assert any(note.startswith(STOPPED_EARLY) for note in info.notes)
 
     # Cut inside the sample table of the fragment header ('moof') of fragment 5: FFmpeg alone
     # refuses the whole file; the reader falls back to the complete fragments before the cut.
@@ -504,6 +509,72 @@ def test_truncated_fragmented_mp4(tmp_path: Path, carphone_frames: list[np.ndarr
     assert len(frames) == 60
     np.testing.assert_allclose([f.t for f in frames], np.arange(60) / CARPHONE_FPS, atol=1e-6)
     assert any("cut off" in note and "truncated" in note for note in info.notes)
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".avi"])
+def test_a_cut_off_mkv_or_avi_says_decoding_stopped_early(
+    tmp_path: Path, carphone_frames: list[np.ndarray], suffix: str
+) -> None:
+    # Matroska declares the video's length in a tag, AVI its frame count in its header.
+    whole = write_video(tmp_path / f"whole{suffix}", carphone_frames, CARPHONE_FPS, gop=15)
+    assert not [n for n in _notes(whole) if n.startswith(STOPPED_EARLY)]
+    data = whole.read_bytes()
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(data[: len(data) // 2])
+    stopped = [n for n in _notes(cut) if n.startswith(STOPPED_EARLY)]
+    assert len(stopped) == 1 and "truncated" in stopped[0], stopped
+
+
+def test_a_clip_trimmed_by_an_edit_list_is_not_taken_for_a_truncated_one(
+    tmp_path: Path, carphone: Path
+) -> None:
+    # 'ffmpeg -ss 1 -c copy' keeps the frames from the key frame before 1 s and hides the first
+    # ones with an edit list: the MP4 then counts more frames than it shows.
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    trimmed = tmp_path / "trimmed.mp4"
+    command = ["ffmpeg", "-v", "error", "-ss", "1", "-i", str(carphone), "-c", "copy"]
+    subprocess.run([*command, str(trimmed)], check=True, timeout=60)
+    with av.open(str(trimmed)) as container:
+        stream = container.streams.video[0]
+        shown = sum(1 for _ in container.decode(stream))
+        assert stream.frames > shown + 5  # the edit list hides some
+    info = probe_video(trimmed)
+    assert len(list(iter_frames(trimmed, info))) == shown
+    assert info.notes == []
+
+
+def _notes(path: Path) -> list[str]:
+    info = probe_video(path)
+    for _ in iter_frames(path, info):
+        pass
+    return info.notes
+
+
+def test_still_images_are_refused_as_images(tmp_path: Path, carphone_frames) -> None:
+    for name, kind in (("photo.png", "PNG"), ("photo.jpg", "JPEG")):
+        path = tmp_path / name
+        cv2.imwrite(str(path), carphone_frames[0][..., ::-1])
+        problem = _problem(path)
+        assert problem.startswith(f"an image ({kind}), not a video"), problem
+
+
+def test_a_one_frame_video_is_still_a_video(tmp_path: Path, carphone_frames) -> None:
+    path = write_video(tmp_path / "one.mp4", carphone_frames[:1], CARPHONE_FPS)
+    assert probe_video(path).n_frames == 1
+
+
+def test_a_faststart_mp4_cut_inside_its_first_frame_says_truncated(
+    tmp_path: Path, carphone_frames: list[np.ndarray]
+) -> None:
+    whole = write_video(
+        tmp_path / "whole.mp4", carphone_frames, container_options={"movflags": "+faststart"}
+    )
+    (mdat,) = [(pos, size) for pos, size, kind in _boxes(whole) if kind == b"mdat"]
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: mdat[0] + 200])
+    problem = _problem(cut)
+    assert "cut off before its first video frame" in problem and "truncated" in problem
 
 
 @pytest.mark.parametrize("where", [0.25, 0.5, 0.75])
@@ -520,6 +591,7 @@ def test_junk_in_the_middle_is_skipped_with_a_note(
     assert len(frames) >= CARPHONE_FRAMES - 5
     assert np.all(np.diff([f.t for f in frames]) > 0)
     assert info.notes and all("damaged" in note for note in info.notes)
+    assert not any(note.startswith(STOPPED_EARLY) for note in info.notes)  # decoding went on
 
 
 def test_zeroed_bytes_in_the_middle_do_not_stop_decoding(carphone: Path, tmp_path: Path) -> None:

@@ -10,12 +10,14 @@ from types import ModuleType
 
 import numpy as np
 
-from tremorscope.config import CONTEXTS, AnalysisConfig, RunConfig, VideoConfig
+from tremorscope.config import AnalysisConfig, RunConfig, VideoConfig
 from tremorscope.errors import InputError
 from tremorscope.measure import measure_video
+from tremorscope.options import Context, check_regions, parse_context
 from tremorscope.results import Analysis
 from tremorscope.signals import load_recording
 from tremorscope.signals.loaders import recording_from_array
+from tremorscope.video import probe_video
 
 # The analysis (scipy's signal processing takes about a second to import) is imported on first
 # use, or for a video in a thread of its own while the video is being measured.
@@ -45,7 +47,7 @@ def analyze_signal(
     channels: list[str] | None = None,
     names: list[str] | None = None,
     time_unit: str | None = None,
-    context: str = "unknown",
+    context: Context = "unknown",
     unit: str | None = None,
     config: AnalysisConfig | None = None,
 ) -> Analysis:
@@ -83,10 +85,11 @@ def analyze_signal(
     ------
     InputError
         When the input cannot be analysed; its message names the file and the problem.
+    ValueError
+        For an unknown ``context``.
 
     """
-    if context not in CONTEXTS:
-        raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
+    context = parse_context(context)
     run = RunConfig(analysis=config or AnalysisConfig(), video=None)
     from tremorscope.analysis.sensor import sensor_analysis  # scipy: about a second to import
 
@@ -103,7 +106,7 @@ def analyze_video(
     person: int | None = None,
     regions: list[tuple[str, tuple[int, int, int, int]]] | None = None,
     find_people: bool = True,
-    context: str = "unknown",
+    context: Context = "unknown",
     config: AnalysisConfig | None = None,
     progress: Callable[[int], None] | None = None,
     px_per_cm: float | None = None,
@@ -143,13 +146,19 @@ def analyze_video(
     Raises
     ------
     InputError
-        When the file is not a readable video, or nothing in it could be measured.
+        When the file is not a readable video, a region does not lie within its frame, or
+        nothing in it could be measured. A video that ends before its file says it does is
+        analysed as far as it decodes, with ``source.decode_error`` saying so.
+    ValueError
+        For an unknown ``context``, or ``person`` without ``find_people``.
 
     """
-    if context not in CONTEXTS:
-        raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
+    context = parse_context(context)
     if person is not None and not find_people:
         raise ValueError("person needs find_people")
+    if regions:
+        info = probe_video(path)
+        check_regions(path, regions, (info.width, info.height))
     run = RunConfig(analysis=config or AnalysisConfig(), video=video_config or VideoConfig())
     # imported once the first frame is tracked: until then the pose model and the compiled
     # tracker are starting, and every import would hold them up (Python's lock)
@@ -172,8 +181,10 @@ def analyze_video(
     if not findings:
         findings.append(_import_video_analysis_ahead())
     if person is not None and not any(k.owner == "person" for k in m.keys):
+        found = len(m.people)
+        seen = f"the video shows {found} {'person' if found == 1 else 'people'}"
         raise InputError(
-            path, f"person {person} was not found (the video shows {len(m.people)} person(s))"
+            path, f"person {person} was not found: {seen if found else 'the video shows nobody'}"
         )
     module = findings[0].result()
     return module.video_analysis(

@@ -8,12 +8,24 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from tremorscope.errors import InputError
+from tremorscope.errors import InputError, OptionError
+from tremorscope.options import (
+    ANNOTATED_SUFFIXES,
+    REPORT_SUFFIXES,
+    output_file_problem,
+    output_folder_problem,
+    output_suffix_problem,
+    parse_context,
+    parse_region,
+)
+
+if TYPE_CHECKING:
+    from tremorscope.results import Analysis
 
 app = typer.Typer(
     add_completion=False,
@@ -24,33 +36,129 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+#: File endings of the sensor recordings ``signal`` reads.
+SENSOR_SUFFIXES = (".csv", ".tsv", ".txt", ".json")
+#: File endings of common video containers.
+VIDEO_SUFFIXES = (
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
+    ".wmv", ".flv", ".3gp", ".ogv",
+)  # fmt: skip
+
+
+def _context(value: str) -> str:
+    try:
+        return parse_context(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 ContextOption = Annotated[
     str,
-    typer.Option(help="Condition of the recording: rest, postural, kinetic, standing or unknown."),
+    typer.Option(
+        help="Condition of the recording: rest, postural, kinetic, standing or unknown.",
+        callback=_context,
+    ),
 ]
 
 
-def parse_region(text: str, number: int) -> tuple[str, tuple[int, int, int, int]]:
-    """Parse ``X,Y,W,H[:NAME]`` into a name and a box (name ``regionN`` when not given)."""
-    spec, _, name = text.partition(":")
+def _version(value: bool) -> None:
+    if value:
+        from tremorscope import __version__
+
+        console.print(f"tremorscope {__version__}", highlight=False, markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+def _regions(texts: list[str] | None) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """The ``--region`` values parsed (their fit to the frame is checked with the video)."""
+    regions = []
+    for number, text in enumerate(texts or [], start=1):
+        try:
+            regions.append(parse_region(text, number))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--region'") from None
+    return regions
+
+
+def _check_outputs(
+    source: Path,
+    files: list[tuple[str, Path | None, tuple[str, ...]]],
+    folder: Path | None,
+) -> None:
+    """Refuse, before any work, output paths that cannot be written.
+
+    ``files`` holds each file option, its value and the endings it must have; ``folder`` is
+    the ``--out`` folder. Raises :class:`OptionError` naming the option, the path and why.
+    """
+    for option, path, suffixes in files:
+        if path is None:
+            continue
+        # a file in the --out folder still to be made: the folder is checked below
+        in_new_folder = (
+            folder is not None
+            and not folder.exists()
+            and path.parent.absolute() == folder.absolute()
+        )
+        if in_new_folder:
+            problem = output_suffix_problem(path, suffixes)
+        else:
+            problem = output_file_problem(path, suffixes)
+        if problem is None and path.exists() and source.exists() and path.samefile(source):
+            problem = "is the input file itself: it would be overwritten"
+        if problem:
+            raise OptionError(option, path, problem)
+    if folder is not None:
+        problem = output_folder_problem(folder)
+        if problem:
+            raise OptionError("--out", folder, problem)
+
+
+def _head(path: Path, size: int = 12) -> bytes:
     try:
-        x, y, w, h = (round(float(v)) for v in spec.split(","))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: use X,Y,W,H[:NAME] in pixels, e.g. 100,200,80,80:left_foot",
-            param_hint="'--region'",
-        ) from None
-    if w <= 0 or h <= 0 or x < 0 or y < 0:
-        raise typer.BadParameter(
-            f"{text!r}: width and height must be positive and x, y not negative",
-            param_hint="'--region'",
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def _looks_like_video(path: Path) -> bool:
+    """Whether a file is named or starts like a video (MP4/MOV, Matroska/WebM, AVI)."""
+    head = _head(path)
+    return (
+        path.suffix.lower() in VIDEO_SUFFIXES
+        or head[4:8] == b"ftyp"
+        or head[:4] == b"\x1a\x45\xdf\xa3"
+        or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
+    )
+
+
+def _check_video_input(path: Path) -> None:
+    """Refuse a sensor recording given to ``analyze``, naming the command that reads it."""
+    if path.suffix.lower() in SENSOR_SUFFIXES and path.is_file() and not _looks_like_video(path):
+        kind = path.suffix[1:].upper()
+        raise InputError(
+            path, f"a {kind} file, not a video: for a sensor recording use 'tremorscope signal'"
         )
-    name = name.strip() or f"region{number}"
-    if not name.replace("_", "").replace("-", "").isalnum():
-        raise typer.BadParameter(
-            f"{name!r}: a region name uses letters, digits, - and _", param_hint="'--region'"
+
+
+def _check_sensor_input(path: Path) -> None:
+    """Refuse a video given to ``signal``, naming the command that reads it."""
+    if path.is_file() and _looks_like_video(path):
+        raise InputError(
+            path, "a video, not a sensor recording: for a video use 'tremorscope analyze'"
         )
-    return name, (x, y, w, h)
 
 
 @app.command()
@@ -99,31 +207,27 @@ def analyze(
     quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
 ) -> None:
     """Measure tremor and twitches of each person's head, hands, knees and feet in a video."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from tremorscope.api import analyze_video
-    from tremorscope.config import CONTEXTS
-    from tremorscope.report import (
-        print_analysis,
-        write_annotated_video,
-        write_html_report,
-        write_json,
-        write_tracks_csv,
-        write_tracks_netcdf,
-        write_windows_csv,
-    )
-    from tremorscope.video import probe_video
-
-    if context not in CONTEXTS:
-        raise typer.BadParameter(f"use one of {', '.join(CONTEXTS)}", param_hint="'--context'")
-    regions = [parse_region(text, i + 1) for i, text in enumerate(region or [])]
-    if len({name for name, _ in regions}) < len(regions):
-        raise typer.BadParameter("two regions share a name", param_hint="'--region'")
+    regions = _regions(region)
     if no_people and person is not None:
         raise typer.BadParameter("--person needs people: drop --no-people", param_hint="'--person'")
     if no_people and not regions:
         raise typer.BadParameter("with --no-people give at least one --region")
-    info = probe_video(video)
+    files = [
+        ("--json", json_out, ()),
+        ("--csv", csv_out, ()),
+        ("--report", report, REPORT_SUFFIXES),
+        ("--annotated", annotated, ANNOTATED_SUFFIXES),
+    ]
+    _check_outputs(video, files, out)
+    _check_video_input(video)
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from tremorscope.api import analyze_video
+    from tremorscope.report import print_analysis, write_annotated_video
+    from tremorscope.video import probe_video
+
+    info = probe_video(video)  # a file that is no video fails here, before the pass
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -142,34 +246,10 @@ def analyze(
             progress=lambda done: bar.update(task, completed=done),
             px_per_cm=scale,
         )
-    targets = []
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        targets += [
-            ("json", out / "analysis.json"),
-            ("csv", out / "windows.csv"),
-            ("tracks", out / "tracks.csv"),
-            ("netcdf", out / "tracks.nc"),
-            ("report", out / "report.html"),
-        ]
-    if json_out:
-        targets.append(("json", json_out))
-    if csv_out:
-        targets.append(("csv", csv_out))
-    if report:
-        targets.append(("report", report))
-    writers = {
-        "json": write_json,
-        "csv": write_windows_csv,
-        "tracks": write_tracks_csv,
-        "netcdf": write_tracks_netcdf,
-        "report": lambda a, path: write_html_report(a, path, video=video),
-    }
-    for kind, target in targets:
-        writers[kind](analysis, target)
+    written = _write(analysis, out, json_out, csv_out, report, video)
     if not quiet:
         print_analysis(analysis, console)
-        for _, target in targets:
+        for target in written:
             console.print(f"[dim]wrote {target}[/dim]")
     if annotated:
         with Progress(*columns, console=err_console, transient=True, disable=not show) as bar:
@@ -177,10 +257,41 @@ def analyze(
             write_annotated_video(
                 video, analysis, annotated, progress=lambda done: bar.update(task, completed=done)
             )
+        written.append(annotated)
         if not quiet:
             console.print(f"[dim]wrote {annotated}[/dim]")
-    if analysis.source.decode_error:
-        raise InputError(video, analysis.source.decode_error)
+    _fail_if_incomplete(video, analysis.source.decode_error, written)
+
+
+def _write(
+    analysis: Analysis,
+    folder: Path | None,
+    json_out: Path | None,
+    csv_out: Path | None,
+    report: Path | None,
+    video: Path | None = None,
+) -> list[Path]:
+    """Write the ``--out`` folder and the single files asked for; the paths written."""
+    from tremorscope.report import write_html_report, write_json, write_outputs, write_windows_csv
+    from tremorscope.report.outputs import write_atomically
+
+    written = list(write_outputs(analysis, folder, video=video).values()) if folder else []
+    singles = [
+        (json_out, write_json),
+        (csv_out, write_windows_csv),
+        (report, lambda a, p: write_html_report(a, p, video=video)),
+    ]
+    for target, writer in singles:
+        if target is not None:
+            written.append(write_atomically(target, lambda p, w=writer: w(analysis, p)))
+    return written
+
+
+def _fail_if_incomplete(source: Path, decode_error: str | None, written: list[Path]) -> None:
+    """Exit with code 2 (one line) when the file ended early, after what it gave is written."""
+    if decode_error:
+        kept = "; the part decoded is analysed in the files written" if written else ""
+        raise InputError(source, f"{decode_error}{kept}")
 
 
 @app.command()
@@ -208,6 +319,10 @@ def signal(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the result as JSON.")
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for every artefact (analysis.json, windows.csv, report.html)."),
+    ] = None,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", help="Write the per-window series.")
     ] = None,
@@ -218,31 +333,26 @@ def signal(
     quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
 ) -> None:
     """Analyse a wearable or motion-capture recording (accelerometer, gyroscope, positions)."""
-    from tremorscope.api import analyze_signal
-    from tremorscope.config import CONTEXTS
-    from tremorscope.report import (
-        print_analysis,
-        write_html_report,
-        write_json,
-        write_windows_csv,
-    )
+    files = [
+        ("--json", json_out, ()),
+        ("--csv", csv_out, ()),
+        ("--report", report, REPORT_SUFFIXES),
+    ]
+    _check_outputs(file, files, out)
+    _check_sensor_input(file)
 
-    if context not in CONTEXTS:
-        raise typer.BadParameter(f"use one of {', '.join(CONTEXTS)}", param_hint="'--context'")
+    from tremorscope.api import analyze_signal
+    from tremorscope.report import print_analysis
+
     selected = [c.strip() for c in channels.split(",")] if channels else None
     analysis = analyze_signal(
         file, rate_hz=rate, channels=selected, time_unit=time_unit, context=context, unit=unit
     )
-    if json_out:
-        write_json(analysis, json_out)
-    if csv_out:
-        write_windows_csv(analysis, csv_out)
-    if report:
-        write_html_report(analysis, report)
+    written = _write(analysis, out, json_out, csv_out, report)
     if not quiet:
         print_analysis(analysis, console)
-        if report:
-            console.print(f"[dim]wrote {report}[/dim]")
+        for target in written:
+            console.print(f"[dim]wrote {target}[/dim]")
 
 
 @app.command()
@@ -301,7 +411,7 @@ def main() -> None:
         code = app(standalone_mode=False)
     except InputError as exc:
         err_console.print(
-            f"tremorscope: error: {exc.path}: {exc.problem}",
+            f"tremorscope: error: {exc}",
             highlight=False,
             markup=False,
             soft_wrap=True,

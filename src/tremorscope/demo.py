@@ -16,16 +16,13 @@ from tremorscope.api import analyze_signal, analyze_video
 from tremorscope.errors import InputError
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import grow_box, part_regions
-from tremorscope.report import print_analysis, write_html_report, write_json, write_windows_csv
+from tremorscope.report import print_analysis, write_outputs
 from tremorscope.synth import synthetic_signal, write_signal_csv
-from tremorscope.synth.video import (
-    H264Writer,
-    Injection,
-    Oscillation,
-    inject_video,
-    write_truth,
-)
+from tremorscope.synth.motion import Injection, Oscillation
+from tremorscope.synth.truth import write_truth
+from tremorscope.synth.video import inject_video
 from tremorscope.video import iter_frames
+from tremorscope.video.writer import H264Writer
 
 #: The demo recording: a wrist accelerometer at rest, 60 s at 100 Hz, with gravity and drift.
 DEMO = {
@@ -58,8 +55,7 @@ def run_signal_demo(folder: Path, console: Console) -> bool:
     csv_path = write_signal_csv(folder / "demo_wrist_accelerometer.csv", t, values, prefix="acc")
     (folder / "demo_truth.json").write_text(json.dumps(truth.as_dict(), indent=2) + "\n")
     analysis = analyze_signal(csv_path, context="rest")
-    write_json(analysis, folder / "demo_result.json")
-    write_windows_csv(analysis, folder / "demo_windows.csv")
+    written = write_outputs(analysis, folder, prefix="demo_")
     print_analysis(analysis, console)
     r = analysis.dominant.rhythmic
     tw = analysis.dominant.twitches
@@ -73,10 +69,8 @@ def run_signal_demo(folder: Path, console: Console) -> bool:
     all_ok = bool(r.detected) & _print_comparison(
         rows, console, "Demo: measured against the known truth"
     )
-    console.print(
-        f"Files in {folder}: {csv_path.name} (input), demo_truth.json, demo_result.json, "
-        "demo_windows.csv"
-    )
+    names = ", ".join(p.name for p in written.values())
+    console.print(f"Files in {folder}: {csv_path.name} (input), demo_truth.json, {names}")
     return all_ok
 
 
@@ -158,8 +152,9 @@ def build_demo_base(source: Path, output: Path, upscale: int, loops: int) -> Pat
 def run_video_demo(folder: Path, console: Console) -> bool:
     """Inject a known head tremor into real footage, analyse it, print measured against true.
 
-    Writes into ``folder``: the clip with tremor, its truth (JSON), the analysis (JSON) and the
-    per-window series (CSV).
+    Writes into ``folder``: the clip with tremor, its truth (JSON), and the outputs of
+    :func:`tremorscope.report.write_outputs` (the analysis as JSON, the per-window series and
+    the tracks as CSV, the tracks as NetCDF, the HTML report), each named ``demo_...``.
 
     Returns
     -------
@@ -189,9 +184,7 @@ def run_video_demo(folder: Path, console: Console) -> bool:
     write_truth(truth, folder / "demo_truth.json")
     base.unlink()
     analysis = analyze_video(clip)
-    write_json(analysis, folder / "demo_result.json")
-    write_windows_csv(analysis, folder / "demo_windows.csv")
-    write_html_report(analysis, folder / "demo_report.html", video=clip)
+    written = write_outputs(analysis, folder, video=clip, prefix="demo_")
     print_analysis(analysis, console)
     duration = truth.duration_s
     on = sum(min(b, duration) - max(a, 0) for a, b in spec["episodes"])
@@ -226,10 +219,11 @@ def run_video_demo(folder: Path, console: Console) -> bool:
         f"Tremor-like rhythm on person 1's head: {'[green]yes[/green]' if found else '[red]no'}"
         f"; on other body parts: {', '.join(others) or '[green]none[/green]'}"
     )
+    names = ", ".join(p.name for p in written.values())
     console.print(
-        f"Files in {folder}: {clip.name} (input), demo_truth.json, demo_result.json, "
-        "demo_windows.csv, demo_report.html (open it in a browser). Try: tremorscope analyze "
-        f"{clip} --report report.html --annotated annotated.mp4"
+        f"Files in {folder}: {clip.name} (input), demo_truth.json, {names} (open "
+        f"{written['report'].name} in a browser). Try: tremorscope analyze {clip} "
+        "--report report.html --annotated annotated.mp4"
     )
     return ok and found and not others
 

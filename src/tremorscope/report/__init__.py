@@ -19,6 +19,7 @@ _LAZY = {
     "write_windows_csv": "export",
     "write_html_report": "html",
     "write_annotated_video": "annotated",
+    "write_outputs": "outputs",
 }
 
 __all__ = ["print_analysis", *sorted(_LAZY)]

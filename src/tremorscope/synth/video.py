@@ -9,8 +9,6 @@ recomputes the exact shift at any time from it.
 This module is the frame loop: reading, timing and writing the frames. The motion and its exact
 shift are in :mod:`tremorscope.synth.motion`, the image operations in
 :mod:`tremorscope.synth.imaging`, the truth record in :mod:`tremorscope.synth.truth`.
-``Oscillation``, ``Twitch`` and ``write_truth`` are re-exported from here for the callers that
-still import them from this module (``tremorscope.demo`` and some tests).
 """
 
 from __future__ import annotations
@@ -34,10 +32,7 @@ from tremorscope.synth.imaging import (
     shift_image,
 )
 from tremorscope.synth.motion import CameraMove, Injection, Shake, displacement
-from tremorscope.synth.motion import Oscillation as Oscillation  # re-exported (see above)
-from tremorscope.synth.motion import Twitch as Twitch  # re-exported (see above)
 from tremorscope.synth.truth import SynthTruth, oscillation_truths
-from tremorscope.synth.truth import write_truth as write_truth  # re-exported (see above)
 from tremorscope.video.reader import iter_frames, probe_video
 from tremorscope.video.writer import (
     FALLBACK_TIME_BASE,

@@ -8,45 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from tremorscope.options import parse_region
 from tremorscope.synth.motion import CameraMove, Injection, Oscillation, Shake, Twitch
 from tremorscope.synth.truth import load_spec, write_truth
 from tremorscope.synth.video import inject_video
 from tremorscope.video.reader import probe_video
 from tremorscope.video.writer import X264_PRESETS, output_size
-
-
-def parse_region(text: str, index: int) -> tuple[str, tuple[int, int, int, int]]:
-    """Parse ``X,Y,W,H[:NAME]`` into a name and a box.
-
-    Parameters
-    ----------
-    text : str
-        The option value.
-    index : int
-        Position of the option (names unnamed regions ``region1``, ``region2``...).
-
-    Returns
-    -------
-    tuple
-        ``(name, (x, y, w, h))``.
-
-    Raises
-    ------
-    typer.BadParameter
-        When the text is not four integers with an optional name.
-
-    """
-    box_text, _, name = text.partition(":")
-    try:
-        box = tuple(int(v) for v in box_text.split(","))
-    except ValueError:
-        box = ()
-    if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
-        raise typer.BadParameter(
-            f"{text!r}: use X,Y,W,H[:NAME] with whole pixels and a positive size",
-            param_hint="'--region'",
-        )
-    return name.strip() or f"region{index}", box  # type: ignore[return-value]
 
 
 def parse_episodes(text: str) -> list[tuple[float, float]]:
@@ -169,7 +136,10 @@ def _flag_motion(
     parsed_twitches = [parse_twitch(text) for text in twitches]
     injections = []
     for i, text in enumerate(regions, start=1):
-        name, box = parse_region(text, i)
+        try:
+            name, box = parse_region(text, i)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--region'") from None
         oscillations = []
         if freq is not None and amp is not None:
             oscillations.append(
