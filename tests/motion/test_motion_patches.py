@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 import pytest
-
 from test_motion_tracking import _shift, _texture, _to_video_range
+
 from tremorscope.motion.patches import WINDOW, ReferencePatches
 from tremorscope.motion.points import select_points
 from tremorscope.motion.tracking import ReferenceTracker

@@ -24,7 +24,7 @@ EVERYDAY = {"resize_to_height": 1280, "fps": 30.0, "crf": 26, "preset": "veryfas
 
 @pytest.fixture(scope="module")
 def tapping(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    source = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "visionmd" / "FT_L.mp4"
+    source = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "visionmd" / "FT_L.mp4"
     if not source.exists():
         pytest.skip("../shared/realdata is not present")
     folder = tmp_path_factory.mktemp("ft_l")
@@ -120,7 +120,7 @@ def test_a_vibration_under_the_floor_is_reported_with_its_frequency_never_as_tre
 def test_what_an_opening_hand_shakes_elsewhere_is_transmitted():
     """HM_R as recorded (1080x1920, 59.94 fps): the right hand opens and closes; the head and
     the other side move a little at its frequency."""
-    source = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "visionmd" / "HM_R.mp4"
+    source = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "visionmd" / "HM_R.mp4"
     if not source.exists():
         pytest.skip("../shared/realdata is not present")
     parts = analyze_video(source).people[0].body_parts
