@@ -66,7 +66,7 @@ BAD_INPUTS: dict[str, tuple[str, str | bytes | None, list[str], str]] = {
         "no_time.csv",
         "acc_x,acc_y,acc_z\n" + "".join(f"{i % 3},{i % 5},{i % 7}\n" for i in range(300)),
         [],
-        "--rate",
+        "no sampling rate given",
     ),
     "unknown_channels": ("imu.csv", _good_csv(500), ["--channels", "gyro,mag"], "gyro"),
 }

@@ -84,7 +84,7 @@ def test_undetectable_time_unit_asks_for_one(tmp_path):
     # a step of 1e9 gives 1 Hz even in nanoseconds: no unit makes it a plausible rate
     rows = [[i * 1e9, *a] for i, a in enumerate(accel_rows(100))]
     path = write_csv(tmp_path / "rec.csv", ["time", "acc_x", "acc_y", "acc_z"], rows)
-    with pytest.raises(InputError, match="--time-unit"):
+    with pytest.raises(InputError, match="give the time unit"):
         load_recording(path)
 
 

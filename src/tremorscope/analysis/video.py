@@ -58,7 +58,7 @@ from tremorscope.results import (
 )
 from tremorscope.signals import to_uniform
 from tremorscope.signals.model import SignalGroup
-from tremorscope.video import is_variable_rate
+from tremorscope.video import STOPPED_EARLY, is_variable_rate
 
 Findings = dict[RegionKey, Finding]
 
@@ -559,7 +559,7 @@ def _video_source(m: VideoMeasurement, path: str, notes: list[str]) -> Source:
         )
         for i, (a, b) in enumerate(itertools.pairwise(starts))
     ]
-    decode_error = next((n for n in info.notes if n.startswith("decoding stopped")), None)
+    decode_error = next((n for n in info.notes if n.startswith(STOPPED_EARLY)), None)
     return Source(
         path=path,
         kind="video",

@@ -70,10 +70,11 @@ def load_recording(
     if time_index is None:
         if rate_hz is None:
             raise InputError(
-                path, "no time column (a header with 'time' or 'timestamp') and no --rate given"
+                path,
+                "no time column (a header with 'time' or 'timestamp') and no sampling rate given",
             )
         if rate_hz <= 0:
-            raise InputError(path, f"--rate must be positive, got {rate_hz}")
+            raise InputError(path, f"the sampling rate must be positive, got {rate_hz}")
         n = len(columns[0]) if columns else 0
         time_s = np.arange(n) / rate_hz
         time_source = f"no time column: {rate_hz:g} Hz as given"
@@ -269,7 +270,7 @@ def _detect_time_unit(path: Path, name: str, spacing: float) -> str:
         path,
         f"cannot tell the unit of time column '{name}' (median step {spacing:g} gives no rate "
         f"between {PLAUSIBLE_RATE_HZ[0]:g} and {PLAUSIBLE_RATE_HZ[1]:g} Hz in s, ms, us or ns); "
-        "give --time-unit",
+        "give the time unit",
     )
 
 
