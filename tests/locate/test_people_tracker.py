@@ -1,0 +1,155 @@
+"""PeopleTracker: stable ids for the people found at each chunk start, from synthetic poses."""
+
+import numpy as np
+import pytest
+
+from tremorscope.locate.people import PeopleTracker, PersonTrack, _match_cost
+from tremorscope.locate.pose import LANDMARK_NAMES, PersonPose, landmark_box
+
+FRAME = (720, 1280)  # height, width
+
+
+def person(x: float, y: float = 150.0, w: float = 120.0, h: float = 400.0) -> PersonPose:
+    """A standing figure whose 33 landmarks fill the box (x, y, w, h), all of them seen."""
+    rng = np.random.default_rng(int(x * 10 + y))
+    points = np.column_stack(
+        [rng.uniform(x, x + w, len(LANDMARK_NAMES)), rng.uniform(y, y + h, len(LANDMARK_NAMES))]
+    )
+    points[0] = [x, y]  # corners pin the box
+    points[1] = [x + w, y + h]
+    visibility = np.full(len(LANDMARK_NAMES), 0.9)
+    return PersonPose(points, visibility, landmark_box(points, FRAME, margin=0.0))
+
+
+def public_ids(tracker: PeopleTracker, pairs: list[tuple[PersonTrack, PersonPose]]) -> list[int]:
+    """The public id of each detection, in the order of the detections' x."""
+    ids = tracker.ids()
+    return [ids[track.key] for track, pose in sorted(pairs, key=lambda p: p[1].box[0])]
+
+
+def test_the_synthetic_person_has_the_box_asked_for():
+    assert person(300, 100, 120, 400).box == (300, 100, 120, 400)
+
+
+def test_people_found_together_are_numbered_left_to_right_whatever_the_detection_order():
+    tracker = PeopleTracker()
+    right, left, middle = person(900), person(100), person(500)
+    pairs = tracker.update(0.0, [right, left, middle])
+    assert [pose for _, pose in pairs] == [left, middle, right]  # newcomers sorted by x
+    assert [track.key for track, _ in pairs] == [0, 1, 2]
+    assert public_ids(tracker, pairs) == [1, 2, 3]
+    assert [track.first_x for track in tracker.tracks] == pytest.approx([160, 560, 960])
+    assert all(track.first_t == 0.0 and track.open for track in tracker.tracks)
+
+
+def test_ids_go_by_first_appearance_before_left_to_right():
+    tracker = PeopleTracker()
+    tracker.update(0.0, [person(900)])
+    pairs = tracker.update(4.0, [person(905), person(100)])  # a newcomer on the left
+    by_x = public_ids(tracker, pairs)
+    assert by_x == [2, 1]  # the one on the left came later
+    newcomer = next(track for track, pose in pairs if pose.box[0] < 500)
+    assert newcomer.first_t == 4.0 and newcomer.key == 1
+
+
+def test_people_are_followed_across_chunks_in_any_detection_order():
+    tracker = PeopleTracker()
+    first = tracker.update(0.0, [person(100), person(600)])
+    keys = {pose.box[0]: track.key for track, pose in first}
+    # the next chunk starts: both moved a little and the detector lists them the other way
+    second = tracker.update(4.0, [person(640, 160), person(130, 140)])
+    assert len(tracker.tracks) == 2
+    matched = {pose.box[0]: track.key for track, pose in second}
+    assert matched == {130: keys[100], 640: keys[600]}
+    third = tracker.update(8.0, [person(170, 150), person(680, 150)])
+    assert {pose.box[0]: track.key for track, pose in third} == {170: keys[100], 680: keys[600]}
+    left = tracker.tracks[keys[100]]
+    assert [t for t, _ in left.boxes] == [0.0, 4.0, 8.0]
+    assert left.last_box == (170, 150, 120, 400)
+    assert left.misses == 0
+
+
+def test_each_detection_is_returned_once_with_its_own_pose_object():
+    tracker = PeopleTracker()
+    people = [person(100), person(400), person(700)]
+    tracker.update(0.0, people)
+    again = [person(110), person(410), person(710)]
+    pairs = tracker.update(4.0, again)
+    assert sorted(id(pose) for _, pose in pairs) == sorted(id(p) for p in again)
+    assert len({track.key for track, _ in pairs}) == 3
+
+
+def test_a_jump_far_beyond_the_box_starts_a_new_person():
+    tracker = PeopleTracker()
+    tracker.update(0.0, [person(100)])
+    pairs = tracker.update(4.0, [person(900)])  # no overlap, shift of several box diagonals
+    assert len(tracker.tracks) == 2
+    assert pairs[0][0].key == 1
+    assert tracker.tracks[0].misses == 1 and tracker.tracks[0].open
+
+
+def test_an_overlapping_box_continues_the_track_even_when_its_centre_moved_far():
+    tracker = PeopleTracker()
+    tracker.update(0.0, [person(100, 300, 400, 50)])  # someone lying down: a wide box
+    # moved by 210 px, over half the box's diagonal (403 px), but the boxes still overlap by
+    # more than the minimum IoU (190 / 610)
+    moved = person(310, 300, 400, 50)
+    assert _match_cost((100, 300, 400, 50), moved.box) < np.inf
+    pairs = tracker.update(4.0, [moved])
+    assert len(tracker.tracks) == 1 and pairs[0][0].key == 0
+    # the same shift with less overlap is someone else
+    tracker.update(8.0, [person(760, 300, 400, 50)])
+    assert len(tracker.tracks) == 2
+
+
+def test_a_cut_closes_every_track_and_the_same_people_get_new_ids():
+    tracker = PeopleTracker()
+    tracker.update(0.0, [person(100), person(600)])
+    tracker.cut()
+    assert not any(track.open for track in tracker.tracks)
+    pairs = tracker.update(4.0, [person(100), person(600)])  # same places, new shot
+    assert sorted(track.key for track, _ in pairs) == [2, 3]
+    assert public_ids(tracker, pairs) == [3, 4]
+    assert [t for t, _ in tracker.tracks[0].boxes] == [0.0]  # the old tracks got nothing
+
+
+def test_someone_missed_briefly_keeps_their_track_and_id():
+    tracker = PeopleTracker(max_misses=2)
+    tracker.update(0.0, [person(100), person(600)])
+    for t in (4.0, 8.0):  # the right one is not found twice
+        pairs = tracker.update(t, [person(105)])
+        assert [track.key for track, _ in pairs] == [0]
+    right = tracker.tracks[1]
+    assert right.open and right.misses == 2
+    back = tracker.update(12.0, [person(105), person(610)])
+    assert {pose.box[0]: track.key for track, pose in back} == {105: 0, 610: 1}
+    assert right.misses == 0
+    assert [t for t, _ in right.boxes] == [0.0, 12.0]
+    assert len(tracker.tracks) == 2
+
+
+def test_someone_away_too_long_comes_back_as_a_new_person():
+    tracker = PeopleTracker(max_misses=2)
+    tracker.update(0.0, [person(100), person(600)])
+    for t in (4.0, 8.0, 12.0):
+        tracker.update(t, [person(100)])
+    assert not tracker.tracks[1].open  # missed three times: ended
+    pairs = tracker.update(16.0, [person(100), person(600)])
+    assert {pose.box[0]: track.key for track, pose in pairs} == {100: 0, 600: 2}
+    assert tracker.ids() == {0: 1, 1: 2, 2: 3}
+
+
+def test_nobody_found_counts_as_a_miss_for_everyone():
+    tracker = PeopleTracker(max_misses=0)
+    tracker.update(0.0, [person(100)])
+    assert tracker.update(4.0, []) == []
+    assert not tracker.tracks[0].open
+    assert tracker.update(8.0, [person(100)])[0][0].key == 1
+
+
+def test_a_newcomer_beside_a_known_person_does_not_steal_their_track():
+    tracker = PeopleTracker()
+    tracker.update(0.0, [person(300)])
+    pairs = tracker.update(4.0, [person(480), person(310)])  # one close to the old box
+    keys = {pose.box[0]: track.key for track, pose in pairs}
+    assert keys == {310: 0, 480: 1}
