@@ -202,7 +202,12 @@ def test_the_measurement_reads_its_regions_from_its_dataset(ds):
 
 @pytest.mark.parametrize(
     "key",
-    [RegionKey.body_part(3, "head"), RegionKey.body_part(1, "nose"), RegionKey.given("plate")],
+    [
+        RegionKey.body_part(3, "head"),
+        RegionKey.body_part(1, "nose"),
+        RegionKey.given("plate"),
+        RegionKey.body_part(2, "head"),  # in the grid, never measured
+    ],
 )
 def test_an_unknown_region_is_a_key_error(ds, key):
     with pytest.raises(KeyError):

@@ -17,6 +17,8 @@ from tremorscope.errors import InputError, OptionError
 from tremorscope.options import (
     ANNOTATED_SUFFIXES,
     REPORT_SUFFIXES,
+    SENSOR_SUFFIXES,
+    VIDEO_SUFFIXES,
     output_file_problem,
     output_folder_problem,
     output_suffix_problem,
@@ -36,13 +38,6 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-#: File endings of the sensor recordings ``signal`` reads.
-SENSOR_SUFFIXES = (".csv", ".tsv", ".txt", ".json")
-#: File endings of common video containers.
-VIDEO_SUFFIXES = (
-    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
-    ".wmv", ".flv", ".3gp", ".ogv",
-)  # fmt: skip
 
 
 def _context(value: str) -> str:

@@ -326,6 +326,8 @@ def region_track(tracks: xr.Dataset, key: RegionKey) -> RegionTrack:
     one = tracks.sel(at)
     boxes_at = one["region_box"].values
     placed = np.flatnonzero(np.isfinite(boxes_at[:, 0]))
+    if not placed.size:  # in the grid (another person's part), never placed: not a region
+        raise KeyError(key.name)
     return RegionTrack(
         key=key,
         displacement=one["displacement"].values,

@@ -22,6 +22,13 @@ Box = tuple[int, int, int, int]
 #: The condition a recording was made in (the values of :data:`tremorscope.config.CONTEXTS`).
 Context = Literal["rest", "postural", "kinetic", "standing", "unknown"]
 
+#: File endings of the sensor recordings ``signal`` reads.
+SENSOR_SUFFIXES = (".csv", ".tsv", ".txt", ".json")
+#: File endings of common video containers.
+VIDEO_SUFFIXES = (
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
+    ".wmv", ".flv", ".3gp", ".ogv",
+)  # fmt: skip
 #: File endings of the outputs that have a fixed format.
 REPORT_SUFFIXES = (".html", ".htm")
 ANNOTATED_SUFFIXES = (".mp4",)

@@ -656,6 +656,11 @@ class Processing(_Model):
         description="Video: times a hand's region was placed on its landmarks, the pose model "
         "having put it beside the hand.",
     )
+    worker: str | None = Field(
+        None,
+        description="Batch: the worker that made this result (host:process, or the Dask "
+        "worker's address).",
+    )
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from tremorscope.results import Analysis
@@ -65,6 +65,7 @@ def write_outputs(
     video: str | Path | None = None,
     *,
     prefix: str = "",
+    skip: Collection[str] = (),
 ) -> dict[str, Path]:
     """Write every output of an analysis into a folder (made if missing).
 
@@ -84,6 +85,8 @@ def write_outputs(
         The analysed video, for the report's key frames.
     prefix : str
         Put before every file name (e.g. ``"demo_"``).
+    skip : collection of str
+        Outputs not to write (keys of :data:`LAYOUT`, e.g. ``{"report"}``).
 
     Returns
     -------
@@ -110,7 +113,7 @@ def write_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for kind, name in LAYOUT.items():
-        if kind in NEEDS_TRACKS and analysis.tracks is None:
+        if kind in skip or (kind in NEEDS_TRACKS and analysis.tracks is None):
             continue
         written[kind] = write_atomically(folder / f"{prefix}{name}", writers[kind])
     return written
