@@ -57,10 +57,15 @@ def samples() -> list[RegionSamples]:
 
 
 @pytest.fixture
-def ds():
+def motion():
     camera = np.column_stack([np.linspace(0, 1, N), np.zeros(N)])
     zoom = np.linspace(1.0, 1.01, N)
     return measurement_dataset(TIMES, samples(), camera, zoom, {"source_file": "x.mp4"})
+
+
+@pytest.fixture
+def ds(motion):
+    return motion.to_xarray()
 
 
 def at(ds, key: RegionKey, name: str):
@@ -130,7 +135,7 @@ def test_position_is_the_box_centre_at_the_stretch_start_plus_the_displacement(d
 def test_a_stretch_without_a_box_has_no_position_but_keeps_its_displacement():
     odd = RegionSamples(HEAD1, samples=[(i, 1.0, 1.0) for i in range(10)], breaks=[0, 5])
     odd.boxes = [(0, (0, 0, 10, 10))]  # nothing placed at the second stretch's start
-    ds = measurement_dataset(np.arange(10.0), [odd], np.zeros((10, 2)), np.ones(10))
+    ds = measurement_dataset(np.arange(10.0), [odd], np.zeros((10, 2)), np.ones(10)).to_xarray()
     p = at(ds, HEAD1, "position").transpose("time", "space").values
     assert np.allclose(p[:5], 6.0) and np.isnan(p[5:]).all()
     assert at(ds, HEAD1, "valid").values.all()  # valid means a displacement was measured
@@ -155,7 +160,7 @@ def test_boxes_articulation_and_the_camera(ds):
 
 
 def test_no_regions_give_an_empty_grid_with_the_camera():
-    ds = measurement_dataset(np.arange(5.0), [], np.zeros((5, 2)), np.ones(5))
+    ds = measurement_dataset(np.arange(5.0), [], np.zeros((5, 2)), np.ones(5)).to_xarray()
     assert ds.sizes["keypoints"] == 0 and ds.sizes["individuals"] == 0
     assert ds.sizes["time"] == 5 and ds["camera_shift"].shape == (5, 2)
 
@@ -165,9 +170,9 @@ def test_no_regions_give_an_empty_grid_with_the_camera():
 
 
 @pytest.mark.parametrize("index", range(4))
-def test_region_track_gives_back_exactly_what_went_in(ds, index):
+def test_region_track_gives_back_exactly_what_went_in(motion, index):
     r = samples()[index]
-    track = region_track(ds, r.key)
+    track = region_track(motion, r.key)
     assert track.key == r.key
     expected = np.full((N, 2), np.nan)
     for i, dx, dy in r.samples:
@@ -191,9 +196,9 @@ def test_region_track_gives_back_exactly_what_went_in(ds, index):
     assert track.has_articulation == bool(r.articulation)
 
 
-def test_the_measurement_reads_its_regions_from_its_dataset(ds):
+def test_the_measurement_reads_its_regions_from_its_dataset(motion):
     m = VideoMeasurement(
-        info=None, tracks=ds, keys=[HAND2, HEAD1], shot_starts=[0], people={}, elapsed_s=0.1
+        info=None, tracks=motion, keys=[HAND2, HEAD1], shot_starts=[0], people={}, elapsed_s=0.1
     )
     assert m.n_frames == N and m.times == pytest.approx(TIMES)
     assert m.camera.shape == (N, 2) and m.camera_zoom.shape == (N,)
@@ -209,9 +214,9 @@ def test_the_measurement_reads_its_regions_from_its_dataset(ds):
         RegionKey.body_part(2, "head"),  # in the grid, never measured
     ],
 )
-def test_an_unknown_region_is_a_key_error(ds, key):
+def test_an_unknown_region_is_a_key_error(motion, key):
     with pytest.raises(KeyError):
-        region_track(ds, key)
+        region_track(motion, key)
 
 
 # --------------------------------------------------------------------------------------------

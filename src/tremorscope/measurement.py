@@ -1,12 +1,13 @@
 """What the video pass measured: a labelled dataset in the layout of the ``movement`` toolbox.
 
 The pass (:mod:`tremorscope.measure`) accumulates each region's samples while it streams; at its
-end :func:`measurement_dataset` lays them out once as an ``xarray.Dataset`` with dimensions
+end :func:`measurement_dataset` lays them out once as a :class:`MotionDataset` with dimensions
 ``time``, ``space`` (x, y), ``keypoints`` (body parts, or given regions' names) and
 ``individuals`` (``person1`` ..., and ``regions`` for regions given by name), coordinates in
-seconds and pixels, and per-sample validity. The analysis reads it (:func:`region_track`), the
-exports write it. This module loads neither OpenCV nor the pose model: the analysis can import
-it on its own.
+seconds and pixels, and per-sample validity. The analysis reads its arrays
+(:func:`region_track`); the exports write it as an ``xarray.Dataset``
+(:meth:`MotionDataset.to_xarray`, ``tracks.nc``). This module loads neither OpenCV, the pose
+model nor xarray: the analysis can import it on its own.
 
 Variables (NaN where a region was not measured):
 
@@ -94,7 +95,7 @@ class VideoMeasurement:
     ----------
     info : VideoInfo
         Stream facts.
-    tracks : xarray.Dataset
+    tracks : MotionDataset
         Every region's motion (see the module's description).
     keys : list of RegionKey
         The regions in the order the pass first measured them.
@@ -125,7 +126,7 @@ class VideoMeasurement:
     """
 
     info: VideoInfo
-    tracks: xr.Dataset
+    tracks: MotionDataset
     keys: list[RegionKey]
     shot_starts: list[int]
     people: dict[int, list[tuple[float, Box]]]
@@ -143,26 +144,104 @@ class VideoMeasurement:
     @property
     def times(self) -> np.ndarray:
         """Presentation time of every decoded frame, seconds."""
-        return self.tracks["time"].values
+        return self.tracks["time"]
 
     @property
     def n_frames(self) -> int:
         """Frames decoded."""
-        return int(self.tracks.sizes["time"])
+        return len(self.tracks["time"])
 
     @property
     def camera(self) -> np.ndarray:
         """The camera's shift at the frame centre, ``(n_frames, 2)`` px, NaN where unmeasured."""
-        return self.tracks["camera_shift"].values
+        return self.tracks["camera_shift"]
 
     @property
     def camera_zoom(self) -> np.ndarray:
         """The camera's scale change since each chunk's reference (1 = none), per frame."""
-        return self.tracks["camera_zoom"].values
+        return self.tracks["camera_zoom"]
 
     def region(self, key: RegionKey) -> RegionTrack:
         """One region's series, read from :attr:`tracks`."""
         return region_track(self.tracks, key)
+
+
+@dataclass
+class MotionDataset:
+    """Labelled arrays in the ``movement`` layout: NumPy for the analysis, xarray at the edge.
+
+    The analysis reads the arrays directly (importing xarray, and the array libraries xarray
+    looks for, would cost a second per video); :meth:`to_xarray` gives the same data as an
+    ``xarray.Dataset`` for the exports (``tracks.nc``) and for ``movement``.
+
+    Attributes
+    ----------
+    variables : dict
+        Name to ``(dimension names, array)``.
+    coords : dict
+        Dimension name to its labels (``time`` in seconds).
+    attrs : dict
+        Provenance and units.
+
+    """
+
+    variables: dict[str, tuple[tuple[str, ...], np.ndarray]]
+    coords: dict[str, np.ndarray]
+    attrs: dict[str, str | float]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The array of a variable or a coordinate."""
+        if name in self.variables:
+            return self.variables[name][1]
+        return self.coords[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.variables or name in self.coords
+
+    def dims(self, name: str) -> tuple[str, ...]:
+        """The dimension names of a variable."""
+        return self.variables[name][0]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Length of each dimension."""
+        return {name: len(labels) for name, labels in self.coords.items()}
+
+    def region(self, key: RegionKey) -> dict[str, np.ndarray]:
+        """Every variable with ``keypoints`` and ``individuals`` taken at one region.
+
+        Raises
+        ------
+        KeyError
+            When the region's body part or owner is not in the dataset.
+
+        """
+        keypoints, individuals = list(self.coords["keypoints"]), list(self.coords["individuals"])
+        if key.part not in keypoints or key.individual not in individuals:
+            raise KeyError(key.name)
+        at = {
+            "keypoints": keypoints.index(key.part),
+            "individuals": individuals.index(key.individual),
+        }
+        out = {}
+        for name, (dims, values) in self.variables.items():
+            if "keypoints" in dims and "individuals" in dims:
+                index = tuple(at.get(d, slice(None)) for d in dims)
+                out[name] = values[index]
+        return out
+
+    def to_xarray(self) -> xr.Dataset:
+        """The same data as an ``xarray.Dataset`` (imported here, on first use)."""
+        import xarray as xr
+
+        return xr.Dataset(
+            data_vars=dict(self.variables),
+            coords={
+                name: list(labels) if labels.dtype.kind == "U" else labels
+                for name, labels in self.coords.items()
+            },
+            attrs=dict(self.attrs),
+        )
 
 
 @dataclass(frozen=True)
@@ -219,7 +298,7 @@ def measurement_dataset(
     camera: np.ndarray,
     camera_zoom: np.ndarray,
     attrs: dict[str, str | float] | None = None,
-) -> xr.Dataset:
+) -> MotionDataset:
     """Lay the pass's samples out as one labelled dataset (see the module's description).
 
     Parameters
@@ -238,11 +317,9 @@ def measurement_dataset(
 
     Returns
     -------
-    xarray.Dataset
+    MotionDataset
 
     """
-    import xarray as xr  # loaded with the first dataset, not with the module
-
     n = len(times)
     individuals = list(dict.fromkeys(r.key.individual for r in regions))
     keypoints = list(dict.fromkeys(r.key.part for r in regions))
@@ -270,8 +347,8 @@ def measurement_dataset(
         )
     space4 = ("time", "space", "keypoints", "individuals")
     plane = ("time", "keypoints", "individuals")
-    return xr.Dataset(
-        data_vars={
+    return MotionDataset(
+        variables={
             "position": (space4, position),
             "displacement": (space4, displacement),
             "valid": (plane, np.isfinite(displacement[:, 0])),
@@ -286,10 +363,10 @@ def measurement_dataset(
         },
         coords={
             "time": np.asarray(times, float),
-            "space": ["x", "y"],
-            "box": list(BOX_FIELDS),
-            "keypoints": keypoints,
-            "individuals": individuals,
+            "space": np.array(["x", "y"]),
+            "box": np.array(BOX_FIELDS),
+            "keypoints": np.array(keypoints, dtype=str),
+            "individuals": np.array(individuals, dtype=str),
         },
         attrs={
             "ds_type": "poses",
@@ -302,12 +379,12 @@ def measurement_dataset(
     )
 
 
-def region_track(tracks: xr.Dataset, key: RegionKey) -> RegionTrack:
+def region_track(tracks: MotionDataset, key: RegionKey) -> RegionTrack:
     """One region's series from a measurement dataset.
 
     Parameters
     ----------
-    tracks : xarray.Dataset
+    tracks : MotionDataset
         As :func:`measurement_dataset` lays it out.
     key : RegionKey
         The region.
@@ -322,22 +399,21 @@ def region_track(tracks: xr.Dataset, key: RegionKey) -> RegionTrack:
         When the dataset holds no such region.
 
     """
-    at = {"keypoints": key.part, "individuals": key.individual}
-    one = tracks.sel(at)
-    boxes_at = one["region_box"].values
+    one = tracks.region(key)
+    boxes_at = one["region_box"]
     placed = np.flatnonzero(np.isfinite(boxes_at[:, 0]))
     if not placed.size:  # in the grid (another person's part), never placed: not a region
         raise KeyError(key.name)
     return RegionTrack(
         key=key,
-        displacement=one["displacement"].values,
-        position=one["position"].values,
-        breaks=np.flatnonzero(one["stretch_start"].values).tolist(),
+        displacement=one["displacement"],
+        position=one["position"],
+        breaks=np.flatnonzero(one["stretch_start"]).tolist(),
         boxes=[(int(i), tuple(int(v) for v in boxes_at[i])) for i in placed],  # type: ignore[misc]
-        part_displacement=one["part_displacement"].values,
-        articulation=one["articulation"].values[:, None],
-        articulation_breaks=np.flatnonzero(one["articulation_start"].values).tolist(),
-        uncompensated_frames=int(one["uncompensated_frames"].values),
+        part_displacement=one["part_displacement"],
+        articulation=one["articulation"][:, None],
+        articulation_breaks=np.flatnonzero(one["articulation_start"]).tolist(),
+        uncompensated_frames=int(one["uncompensated_frames"]),
     )
 
 

@@ -17,7 +17,7 @@ from tremorscope import __version__
 from tremorscope.config import RunConfig
 
 if TYPE_CHECKING:
-    import xarray as xr
+    from tremorscope.measurement import MotionDataset
 
 SCHEMA_VERSION = "1.4"
 
@@ -669,22 +669,23 @@ class Tracks:
 
     Attributes
     ----------
-    dataset : xarray.Dataset
+    dataset : MotionDataset
         What the video pass measured, in the layout of the ``movement`` toolbox (see
         :mod:`tremorscope.measurement`): region centres (``position``), displacements, validity,
-        boxes, the camera's shift, with time in seconds from the container.
+        boxes, the camera's shift, with time in seconds from the container
+        (``dataset.to_xarray()`` for an ``xarray.Dataset``).
     keys : list of RegionKey
         The regions, in the order of ``Analysis.groups``.
 
     """
 
-    dataset: xr.Dataset
+    dataset: MotionDataset
     keys: list[RegionKey]
 
     @property
     def time_s(self) -> np.ndarray:
         """Frame times from the container, seconds."""
-        return self.dataset["time"].values
+        return self.dataset["time"]
 
     @property
     def names(self) -> list[str]:
@@ -694,12 +695,11 @@ class Tracks:
     @property
     def camera(self) -> np.ndarray:
         """The camera's shift at the frame centre, ``(n_frames, 2)`` px, NaN where unmeasured."""
-        return self.dataset["camera_shift"].values
+        return self.dataset["camera_shift"]
 
     def position_of(self, key: RegionKey) -> np.ndarray:
         """Centre of one region per frame, ``(n_frames, 2)`` px, NaN where not measured."""
-        at = {"keypoints": key.part, "individuals": key.individual}
-        return self.dataset["position"].sel(at).transpose("time", "space").values
+        return self.dataset.region(key)["position"]
 
     @property
     def position(self) -> np.ndarray:

@@ -11,7 +11,7 @@ import xarray as xr
 
 from tremorscope import analyze_signal
 from tremorscope.config import RunConfig
-from tremorscope.measurement import RegionSamples, measurement_dataset
+from tremorscope.measurement import MotionDataset, RegionSamples, measurement_dataset
 from tremorscope.report import export
 from tremorscope.report.export import (
     WINDOW_COLUMNS,
@@ -74,7 +74,7 @@ def cup_samples() -> RegionSamples:
     return RegionSamples(CUP, samples=samples, breaks=[0], boxes=[(0, (500, 100, 20, 20))])
 
 
-def dataset() -> xr.Dataset:
+def dataset() -> MotionDataset:
     camera = np.column_stack([0.01 * np.arange(N), -0.02 * np.arange(N)])
     camera[3] = np.nan  # a frame whose camera motion was not measured
     return measurement_dataset(

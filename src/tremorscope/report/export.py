@@ -79,7 +79,7 @@ def tracks_dataset(analysis: Analysis) -> xr.Dataset:
 
     """
     tracks = analysis.require_tracks()
-    ds = tracks.dataset
+    ds = tracks.dataset.to_xarray()
     src = analysis.source
     out = ds.assign(confidence=ds["valid"].where(False).astype(float))
     out.attrs = {
