@@ -5,7 +5,7 @@ A measurement, never a diagnosis.
 
 __version__ = "0.4.0"
 
-__all__ = ["__version__", "analyze_signal", "analyze_video"]
+__all__ = ["__version__", "analyze_batch", "analyze_signal", "analyze_video"]
 
 
 def __getattr__(name: str) -> object:
@@ -15,4 +15,8 @@ def __getattr__(name: str) -> object:
         from tremorscope import api
 
         return getattr(api, name)
+    if name == "analyze_batch":
+        from tremorscope.batch import analyze_batch
+
+        return analyze_batch
     raise AttributeError(f"module 'tremorscope' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The command line: ``analyze`` (video), ``signal`` (sensors), ``demo``, ``synth``, ``schema``."""
+"""The command line: ``analyze`` (video), ``signal`` (sensors), ``batch``, ``demo``, ``synth``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import gc
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,7 +39,6 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
-
 
 
 def _context(value: str) -> str:
@@ -348,6 +349,101 @@ def signal(
         print_analysis(analysis, console)
         for target in written:
             console.print(f"[dim]wrote {target}[/dim]")
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Folders (searched recursively), video or sensor files, glob patterns, or "
+            "manifest CSVs (a 'path' column; optional person, context, scale, region).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the results (made if missing).")],
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Worker processes on this machine (default: what the cores allow)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run on this Dask scheduler (tcp://HOST:PORT) instead of locally."),
+    ] = None,
+    context: ContextOption = "unknown",
+    no_report: Annotated[bool, typer.Option("--no-report", help="Write no report.html.")] = False,
+    no_tracks: Annotated[
+        bool, typer.Option("--no-tracks", help="Write no tracks.csv or tracks.nc.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="Print nothing but errors.")] = False,
+) -> None:
+    """Analyse many files; rerun the same command to resume where a batch stopped."""
+    problem = output_folder_problem(out)
+    if problem:
+        raise OptionError("--out", out, problem)
+    from tremorscope.batch import analyze_batch
+
+    skip = ["report"] * no_report + ["tracks", "netcdf"] * no_tracks
+    with _batch_progress(quiet) as progressed:
+        result = analyze_batch(
+            inputs,
+            out,
+            jobs=jobs,
+            client=scheduler,
+            context=context,
+            skip=skip,
+            progress=progressed,
+        )
+    failed = result.failed
+    if not quiet:
+        console.print(
+            f"{result.count('done')} analysed, {result.count('skipped')} already done, "
+            f"{len(failed)} failed, in {result.elapsed_s:.1f} s; results in {out} "
+            "(summary.csv, batch.json)",
+            highlight=False,
+        )
+    for record in failed:
+        err_console.print(f"tremorscope: error: {record.message}", markup=False, soft_wrap=True)
+    if failed:
+        err_console.print(
+            f"tremorscope: {len(failed)} of {len(result.records)} inputs failed", markup=False
+        )
+        raise typer.Exit(2)
+
+
+@contextmanager
+def _batch_progress(quiet: bool) -> Iterator[Callable[..., None] | None]:
+    """A progress bar over the files on a terminal; one plain line a file otherwise."""
+    if quiet:
+        yield None
+        return
+    if not console.is_terminal:
+
+        def line(record, done: int, total: int) -> None:
+            what = record.message if record.status == "failed" else record.input.result
+            console.print(
+                f"[{done}/{total}] {record.status}: {what}", highlight=False, markup=False
+            )
+
+        yield line
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("files", total=None)
+
+        def advance(record, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=record.input.result)
+
+        yield advance
 
 
 @app.command()

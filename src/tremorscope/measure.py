@@ -583,7 +583,7 @@ def measure_video(
     started = time.perf_counter()
     # The pose model starts in its own thread (about a second) while decoding begins.
     pose_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremorscope-pose")
-    detector = pose_thread.submit(PoseDetector, max_people=config.max_people) if people else None
+    detector = pose_thread.submit(_pose_model, config.max_people) if people else None
     # Three threads share the two cores: decoding (one FFmpeg thread: frame threads cost a third
     # more CPU per frame), and the tracker's two (this one and a helper). OpenCV's own pool would
     # split every small call in two and spin waiting, so it is turned off meanwhile; so is
@@ -620,13 +620,42 @@ def measure_video(
         cv2.setNumThreads(opencv_threads)
         blas.restore_original_limits()
         if detector is not None and detector.done() and detector.exception() is None:
-            detector.result().close()
+            _release_pose_model(detector.result(), config.max_people)
     result = state.result(time.perf_counter() - started)
     result.hands = state.hands_of(ahead.hand_shapes)
     result.picture_types = "".join(ahead.picture_types)
     result.hand_calls, result.hand_seconds = ahead.hand_calls, ahead.hand_seconds
     result.hand_regions_moved = state.hand_regions_moved
     return result
+
+
+#: Pose models kept for the next video, by the people they seek, once :func:`keep_pose_models`
+#: was called (a batch worker analysing file after file); None: each video starts its own.
+_KEPT_POSE_MODELS: dict[int, PoseDetector] | None = None
+
+
+def keep_pose_models() -> None:
+    """Keep the pose model between videos in this process (it takes about 1.2 s to start).
+
+    The pose model runs on single images (``static_image_mode``), so a kept one finds the same
+    people as a new one: only its start-up is saved. Meant for worker processes that analyse
+    many files one after the other (see :mod:`tremorscope.batch`).
+    """
+    global _KEPT_POSE_MODELS
+    if _KEPT_POSE_MODELS is None:
+        _KEPT_POSE_MODELS = {}
+
+
+def _pose_model(max_people: int) -> PoseDetector:
+    kept = _KEPT_POSE_MODELS.pop(max_people, None) if _KEPT_POSE_MODELS is not None else None
+    return kept or PoseDetector(max_people=max_people)
+
+
+def _release_pose_model(detector: PoseDetector, max_people: int) -> None:
+    if _KEPT_POSE_MODELS is not None and max_people not in _KEPT_POSE_MODELS:
+        _KEPT_POSE_MODELS[max_people] = detector
+    else:
+        detector.close()
 
 
 def hand_rate_hz(duration_s: float, config: VideoConfig | None = None) -> float:
