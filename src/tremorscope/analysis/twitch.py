@@ -2,7 +2,9 @@
 
 A twitch is an excursion of the signal's magnitude far above both the whole recording's noise
 level and the local movement level (a running upper quantile over several seconds, which follows
-a tremor's waxing and waning), and short at a fifth of its own peak.
+a tremor's waxing and waning), and short at a fifth of its own peak. They are found in the size
+of the band-limited movement (:func:`movement_magnitude`) and gathered, with their rate and the
+longer movements left out, by :func:`find_twitches`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
+
+from tremorscope.analysis.rounding import round_sig
+from tremorscope.analysis.spectral import bandpass
+from tremorscope.config import AnalysisConfig
+from tremorscope.results import Twitches, TwitchEvent
 
 #: Robust standard deviation of a sample from its median absolute deviation (Gaussian).
 MAD_TO_SIGMA = 1.4826
@@ -128,3 +135,61 @@ def find_excursions(
             hi += 1
         events.append(Excursion(start_time_s + k / rate_hz, peak, (hi - lo + 1) / rate_hz))
     return events
+
+
+def movement_magnitude(
+    pieces: list[np.ndarray], fs: float, low_hz: float, high_hz: float
+) -> list[np.ndarray]:
+    """Size of the band-limited movement per sample (what twitches are detected on).
+
+    Parameters
+    ----------
+    pieces : list of ndarray, each (n, channels)
+        The high-passed signal, per piece.
+    fs : float
+        Sampling rate, Hz.
+    low_hz, high_hz : float
+        The band, Hz.
+
+    Returns
+    -------
+    list of ndarray
+        The norm over channels of each band-passed piece.
+
+    """
+    return [np.linalg.norm(bandpass(piece, fs, low_hz, high_hz), axis=1) for piece in pieces]
+
+
+def find_twitches(
+    broad: list[np.ndarray],
+    starts: list[float],
+    fs: float,
+    config: AnalysisConfig,
+    unit: str,
+    duration_s: float,
+) -> Twitches:
+    """Brief jerks far above the noise and above the local movement level (tremor included)."""
+    threshold = global_threshold(np.concatenate(broad), config.twitch_threshold_sigma)
+    events, longer = [], 0
+    for magnitude, start in zip(broad, starts, strict=True):
+        found = find_excursions(magnitude, start, fs, threshold, config.twitch_refractory_s)
+        for ex in found:
+            if ex.duration_s <= config.twitch_max_duration_s:
+                events.append(
+                    TwitchEvent(
+                        t=round(ex.t, 3),
+                        size=round_sig(ex.size),
+                        duration_s=round(ex.duration_s, 3),
+                    )
+                )
+            else:
+                longer += 1
+    rate = 60.0 * len(events) / duration_s if duration_s > 0 else 0.0
+    return Twitches(
+        count=len(events),
+        rate_per_min=round(rate, 2),
+        events=events,
+        unit=unit,
+        threshold=round_sig(threshold),
+        longer_movements=longer,
+    )
