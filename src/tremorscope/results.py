@@ -6,18 +6,14 @@ Field names in the JSON contract (``schema_version``, ``tool``, ``source``, ``gr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_validator
 
 from tremorscope import __version__
 from tremorscope.config import RunConfig
-
-if TYPE_CHECKING:
-    from tremorscope.measurement import MotionDataset
+from tremorscope.flags import QualityFlag
+from tremorscope.results_memory import JudgedSignal, Tracks
 
 SCHEMA_VERSION = "1.4"
 
@@ -30,190 +26,6 @@ RhythmKind = Literal["tremor", "voluntary", "transmitted", "camera", "undetermin
 MovementKind = Literal[
     "tremor", "voluntary", "transmitted", "twitch", "camera", "undetermined", "none"
 ]
-
-
-class QualityFlag(StrEnum):
-    """What limits a measurement, each with its words: a short phrase and a sentence.
-
-    The sentences may name settings (``{max_gap_s}``, ``{min_rhythm_px}``, ...): they are
-    filled from the configuration the analysis ran with (:meth:`explain`). The JSON holds the
-    flag's value (the lower-case name).
-    """
-
-    short: str
-    sentence: str
-
-    def __new__(cls, value: str, short: str = "", sentence: str = "") -> QualityFlag:
-        """A member: its JSON value and its words."""
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.short = short
-        member.sentence = sentence
-        return member
-
-    BAND_CAPPED_BY_SAMPLING_RATE = (
-        "band_capped_by_sampling_rate",
-        "frame rate caps the frequencies",
-        "The sampling (frame) rate limits the fastest rhythm that can be seen: the analysed band "
-        "stops at {nyquist_margin:g} x half the rate. A faster tremor would be missed, or appear "
-        "at a false, lower frequency.",
-    )
-    ORTHOSTATIC_BAND_NOT_VISIBLE = (
-        "orthostatic_band_not_visible",
-        "13-18 Hz not visible",
-        "Orthostatic tremor (13-18 Hz) needs about 40 samples per second or more; it could not "
-        "have been seen in this recording.",
-    )
-    IRREGULAR_SAMPLING_RESAMPLED = (
-        "irregular_sampling_resampled",
-        "irregular timing resampled",
-        "The samples (frames) were not evenly spaced; they were interpolated onto an even grid "
-        "before analysis.",
-    )
-    GAPS_BRIDGED = (
-        "gaps_bridged",
-        "short gaps filled",
-        "Short gaps (up to {max_gap_s:g} s) were filled by straight lines between the samples "
-        "either side.",
-    )
-    RECORD_SPLIT_AT_GAPS = (
-        "record_split_at_gaps",
-        "split at gaps",
-        "Long gaps split the record into pieces; nothing was computed across a gap.",
-    )
-    SHORT_RECORD = (
-        "short_record",
-        "short record",
-        "The record is short: the frequency resolution of the spectrum is coarse (over 0.5 Hz).",
-    )
-    TOO_SHORT = (
-        "too_short",
-        "too short to measure",
-        "No stretch of valid data was long enough to measure a rhythm in the band: the message "
-        "says how long a stretch would do.",
-    )
-    WEAK_RHYTHM = (
-        "weak_rhythm",
-        "weak rhythm",
-        "The rhythm stands less than 10 dB above the background noise: treat it with caution.",
-    )
-    VOLUNTARY_MOVEMENT_PRESENT = (
-        "voluntary_movement_present",
-        "measured during movement",
-        "A slower, voluntary-like movement was present too; the rhythm was measured during it.",
-    )
-    TRANSMITTED = (
-        "transmitted",
-        "passed on from elsewhere",
-        "A much larger rhythm at the same frequency elsewhere on the same person probably shook "
-        "this body part: it is reported as passed on, not as a tremor of its own.",
-    )
-    BELOW_MEASUREMENT_FLOOR = (
-        "below_measurement_floor",
-        "below what video can vouch for",
-        "A rhythm stood out of the noise but was smaller than {min_rhythm_px:g} px RMS, below "
-        "what video tracking can vouch for; it is not reported as detected.",
-    )
-    TWITCHES_BELOW_MEASUREMENT_FLOOR = (
-        "twitches_below_measurement_floor",
-        "jerks below what video can vouch for",
-        "Jerks stood out of the noise but were smaller than {min_twitch_px:g} px, below what "
-        "video tracking can vouch for: they are not counted as twitches.",
-    )
-    VIDEO_EVENT = (
-        "video_event",
-        "jumps of the picture, not the person",
-        "Jumps seen in most regions at once, or while the camera's position jumped, are events "
-        "of the video (a cut, a crop step, a dropped frame), not twitches of the person.",
-    )
-    ENCODING_CYCLE = (
-        "encoding_cycle",
-        "the encoder's cycle",
-        "A small rhythm at the cycle of the encoder's frame types (e.g. a quarter of the frame "
-        "rate for P B B B) is a compression artefact under camera motion, not movement.",
-    )
-    CAMERA_RHYTHM = (
-        "camera_rhythm",
-        "camera motion",
-        "The rhythm is at the frequency of the camera's own motion and no larger than it: it is "
-        "the camera, not the person.",
-    )
-    SHARED_BY_ALL_REGIONS = (
-        "shared_by_all_regions",
-        "shared by every region: camera",
-        "Every region showed the same rhythm while the background could not be measured: it is "
-        "taken to be the camera's motion.",
-    )
-    CAMERA_NOT_COMPENSATED = (
-        "camera_not_compensated",
-        "camera motion not removed everywhere",
-        "In part of the video the background showed too little texture to measure the camera's "
-        "own motion, which then could not be removed.",
-    )
-    COMPRESSION_LIMITS_AMPLITUDE = (
-        "compression_limits_amplitude",
-        "compression may shrink the size",
-        "The video is heavily compressed (under {low_bits_per_pixel:g} bits per pixel); "
-        "compression smooths away part of sub-pixel motion, so the size of a small rhythm may be "
-        "underestimated.",
-    )
-    NO_SCALE = (
-        "no_scale",
-        "pixels only",
-        "No scale was known (shoulders not seen, none given): sizes stay in pixels.",
-    )
-    SCALE_ESTIMATED = (
-        "scale_estimated",
-        "centimetres estimated (about +-16 %)",
-        "Centimetres come from the person's shoulder width taken as an adult average "
-        "(36 +- 5.9 cm), about +-16 %; parts nearer the camera than the shoulders read larger. "
-        "Give a measured scale for better.",
-    )
-    ARTICULATED = (
-        "articulated",
-        "fingers against the hand",
-        "The size is that of the fingers moving against the hand (how the tracked points move "
-        "against each other), not of the hand's displacement.",
-    )
-    MOVING_PART = (
-        "moving_part",
-        "the part of the hand that moves most",
-        "The size is that of the part of the hand that moves most (the hand's tracked points "
-        "split into two parts moving against each other), at least {moving_part_ratio:g} times "
-        "the whole hand's.",
-    )
-    LARGE_JERKS_ARE_MOVEMENTS = (
-        "large_jerks_are_movements",
-        "large jerks are movements",
-        "Jerks larger than a twitch (several centimetres) are counted as movements, not twitches.",
-    )
-    TWITCHES_WITHDRAWN = (
-        "twitches_withdrawn",
-        "jerks from a movement nearby",
-        "The jerks coincide with a voluntary movement of a hand overlapping this body part: they "
-        "are not counted as its twitches.",
-    )
-    NOT_MEASURABLE = (
-        "not_measurable",
-        "not measurable",
-        "Nothing could be measured here (too little valid data, or a sampling rate too low).",
-    )
-
-    def explain(self, settings: dict[str, Any] | None = None) -> str:
-        """The flag's sentence, its settings filled in.
-
-        Parameters
-        ----------
-        settings : dict, optional
-            Setting name to value, e.g. ``RunConfig.settings()``; the defaults where absent.
-
-        """
-        values = {**_default_settings(), **(settings or {})}
-        return self.sentence.format(**values)
-
-
-def _default_settings() -> dict[str, Any]:
-    return RunConfig().settings()
 
 
 class _Model(BaseModel):
@@ -419,51 +231,6 @@ class Finding(_Model):
         return "twitch" if self.twitches.count else "none"
 
 
-@dataclass
-class JudgedSignal:
-    """What the analysis judged for one signal, handed to the report (not part of the JSON).
-
-    The report draws these numbers and computes none: a figure cannot disagree with the finding
-    it illustrates. Every list holds one array per piece of the record the analysis used (split
-    at shot cuts and at gaps longer than ``max_gap_s``; pieces shorter than the least analysable
-    length left out).
-
-    Attributes
-    ----------
-    time_s : list of ndarray
-        Sample times of each piece on the analysis' uniform grid, seconds.
-    series : list of ndarray, each (n, channels)
-        The signal as analysed, before the high-pass (unit of the group).
-    movement : list of ndarray
-        Size of the band-limited movement per sample: what twitches are detected on.
-    rhythm : list of ndarray, optional
-        The rhythm band-limited around its frequency and projected on its main direction;
-        None when no rhythm stood out.
-    rhythm_band_hz : (float, float), optional
-        The pass band of ``rhythm``.
-    freqs, power, background : ndarray
-        The Welch spectrum (Hz; power summed over channels, unit^2/Hz) and its fitted
-        aperiodic background.
-    threshold : float
-        Ratio over the background that noise alone passes with the configured false-alarm
-        chance.
-    band_hz : (float, float)
-        The analysed band.
-
-    """
-
-    time_s: list[np.ndarray]
-    series: list[np.ndarray]
-    movement: list[np.ndarray]
-    rhythm: list[np.ndarray] | None
-    rhythm_band_hz: tuple[float, float] | None
-    freqs: np.ndarray
-    power: np.ndarray
-    background: np.ndarray
-    threshold: float
-    band_hz: tuple[float, float]
-
-
 class WindowRow(_Model):
     """One sliding window of the per-window series (also exported as CSV)."""
 
@@ -612,6 +379,7 @@ class Person(_Model):
     def region_key(self, part: str) -> RegionKey:
         """The key of one of this person's body parts."""
         return RegionKey.body_part(self.id, part)
+
     asymmetry: list[Asymmetry] = Field(default_factory=list)
 
 
@@ -661,52 +429,6 @@ class Processing(_Model):
         description="Batch: the worker that made this result (host:process, or the Dask "
         "worker's address).",
     )
-
-
-@dataclass
-class Tracks:
-    """The series behind a video analysis: where each region is, frame by frame.
-
-    Attributes
-    ----------
-    dataset : MotionDataset
-        What the video pass measured, in the layout of the ``movement`` toolbox (see
-        :mod:`tremorscope.measurement`): region centres (``position``), displacements, validity,
-        boxes, the camera's shift, with time in seconds from the container
-        (``dataset.to_xarray()`` for an ``xarray.Dataset``).
-    keys : list of RegionKey
-        The regions, in the order of ``Analysis.groups``.
-
-    """
-
-    dataset: MotionDataset
-    keys: list[RegionKey]
-
-    @property
-    def time_s(self) -> np.ndarray:
-        """Frame times from the container, seconds."""
-        return self.dataset["time"]
-
-    @property
-    def names(self) -> list[str]:
-        """Region names as in ``Analysis.groups`` (``person1.left_foot``, ``region.cup``)."""
-        return [key.name for key in self.keys]
-
-    @property
-    def camera(self) -> np.ndarray:
-        """The camera's shift at the frame centre, ``(n_frames, 2)`` px, NaN where unmeasured."""
-        return self.dataset["camera_shift"]
-
-    def position_of(self, key: RegionKey) -> np.ndarray:
-        """Centre of one region per frame, ``(n_frames, 2)`` px, NaN where not measured."""
-        return self.dataset.region(key)["position"]
-
-    @property
-    def position(self) -> np.ndarray:
-        """Centres of every region, ``(n_frames, n_regions, 2)`` px, in the order of ``keys``."""
-        if not self.keys:
-            return np.zeros((len(self.time_s), 0, 2))
-        return np.stack([self.position_of(key) for key in self.keys], axis=1)
 
 
 class Analysis(_Model):
