@@ -386,7 +386,7 @@ def batch(
     from tremorscope.batch import analyze_batch
 
     skip = ["report"] * no_report + ["tracks", "netcdf"] * no_tracks
-    with _batch_progress(quiet) as progressed:
+    with _batch_progress(quiet) as (progressed, frames):
         result = analyze_batch(
             inputs,
             out,
@@ -395,6 +395,7 @@ def batch(
             context=context,
             skip=skip,
             progress=progressed,
+            frames=frames,
         )
     failed = result.failed
     if not quiet:
@@ -414,10 +415,10 @@ def batch(
 
 
 @contextmanager
-def _batch_progress(quiet: bool) -> Iterator[Callable[..., None] | None]:
-    """A progress bar over the files on a terminal; one plain line a file otherwise."""
+def _batch_progress(quiet: bool) -> Iterator[tuple[Callable | None, Callable | None]]:
+    """Bars over the files and over the current file's frames on a terminal; else a line a file."""
     if quiet:
-        yield None
+        yield None, None
         return
     if not console.is_terminal:
 
@@ -427,7 +428,7 @@ def _batch_progress(quiet: bool) -> Iterator[Callable[..., None] | None]:
                 f"[{done}/{total}] {record.status}: {what}", highlight=False, markup=False
             )
 
-        yield line
+        yield line, None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -438,12 +439,16 @@ def _batch_progress(quiet: bool) -> Iterator[Callable[..., None] | None]:
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        task = bar.add_task("files", total=None)
+        files = bar.add_task("files", total=None)
+        current = bar.add_task("frames", total=None, visible=False)
 
         def advance(record, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=record.input.result)
+            bar.update(files, completed=done, total=total, description=f"files ({record.status})")
 
-        yield advance
+        def frames(result: str, done: int, total: int) -> None:
+            bar.update(current, completed=done, total=total, description=result, visible=True)
+
+        yield advance, frames
 
 
 @app.command()

@@ -195,6 +195,19 @@ def test_a_rerun_keeps_current_results_and_redoes_changed_ones(folder: Path, tmp
     assert abs(wrist["dominant"]["rhythmic"]["frequency_hz"] - 5.0) < 0.05
 
 
+def test_workers_tell_how_far_they_are_in_a_video(folder: Path, tmp_path: Path):
+    told: list[tuple[str, int, int]] = []
+    analyze_batch(
+        [folder / "a.mp4", folder / "ward" / "wrist.csv"],
+        tmp_path / "out",
+        jobs=1,
+        frames=lambda result, done, total: told.append((result, done, total)),
+    )
+    assert told and {r for r, _, _ in told} == {"a.mp4"}  # videos only
+    done = [d for _, d, _ in told]
+    assert done == sorted(done) and told[-1][1] == told[-1][2] == 90  # to the last frame
+
+
 def test_a_result_is_placed_whole_or_not_at_all(folder: Path, tmp_path: Path, monkeypatch):
     out = tmp_path / "out"
     inputs = [folder / "ward" / "wrist.csv"]

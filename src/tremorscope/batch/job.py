@@ -12,12 +12,16 @@ import os
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tremorscope.batch.inputs import BatchInput
 from tremorscope.errors import InputError
 from tremorscope.results import Analysis, Finding, Processing
 
+#: Seconds between a worker's reports of how far it is in a video.
+PROGRESS_EVERY_S = 0.5
 #: Columns of ``summary.csv``: one row per input x person x body part (or region, or sensor
 #: group), and one row for an input that failed.
 SUMMARY_COLUMNS = (
@@ -99,7 +103,7 @@ def warm_up() -> str:
     return worker_name()
 
 
-def run_job(item: BatchInput, skip: tuple[str, ...] = ()) -> JobResult:
+def run_job(item: BatchInput, skip: tuple[str, ...] = (), frames: Any = None) -> JobResult:
     """Analyse one input and render its outputs (in memory).
 
     Parameters
@@ -108,6 +112,9 @@ def run_job(item: BatchInput, skip: tuple[str, ...] = ()) -> JobResult:
         The input and its options.
     skip : tuple of str
         Outputs not to render (keys of :data:`tremorscope.report.outputs.LAYOUT`).
+    frames : queue, optional
+        Where to tell how far the video pass is: ``(result, frames done, frames in the file)``
+        at most every :data:`PROGRESS_EVERY_S` seconds, and once it has read the last frame.
 
     Returns
     -------
@@ -130,6 +137,7 @@ def run_job(item: BatchInput, skip: tuple[str, ...] = ()) -> JobResult:
                 regions=list(item.regions),
                 context=item.context,
                 px_per_cm=item.scale,
+                progress=_frames_told(item, frames),
             )
         else:
             analysis = analyze_signal(item.path, context=item.context)
@@ -156,6 +164,27 @@ def run_job(item: BatchInput, skip: tuple[str, ...] = ()) -> JobResult:
         total_s=round(time.perf_counter() - started, 3),
         main_frequency_hz=analysis.dominant.rhythmic.frequency_hz if analysis.dominant else None,
     )
+
+
+def _frames_told(item: BatchInput, frames: Any) -> Callable[[int], None] | None:
+    """A progress callback that puts ``(result, done, total)`` on ``frames`` now and then."""
+    if frames is None:
+        return None
+    from tremorscope.video import probe_video
+
+    try:
+        total = probe_video(item.path).n_frames
+    except InputError:
+        return None  # the analysis will say what is wrong with the file
+    last = [0.0]
+
+    def told(done: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_S or done >= total:
+            last[0] = now
+            frames.put((item.result, done, total))
+
+    return told
 
 
 def summary_rows(

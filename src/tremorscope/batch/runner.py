@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue as queue_module
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -127,6 +128,7 @@ def analyze_batch(
     context: str = "unknown",
     skip: Sequence[str] = (),
     progress: Callable[[InputRecord, int, int], None] | None = None,
+    frames: Callable[[str, int, int], None] | None = None,
 ) -> BatchResult:
     """Analyse many files; resumable, each result written whole.
 
@@ -150,6 +152,9 @@ def analyze_batch(
         Outputs not to write (``report``, ``tracks``, ``netcdf``, ``windows``).
     progress : callable, optional
         Called with each input's record as it ends, the number ended and the total.
+    frames : callable, optional
+        Local runs: called with a video's result folder, the frames its pass has read and the
+        frames in the file, about twice a second while it is analysed.
 
     Returns
     -------
@@ -182,7 +187,11 @@ def analyze_batch(
     state.save()
     pending = [r for r in records if r.status == "pending"]
     if pending:
-        runs = _on_cluster(client, pending, skipped) if client else _local(pending, skipped, jobs)
+        runs = (
+            _on_cluster(client, pending, skipped)
+            if client
+            else _local(pending, skipped, jobs, frames)
+        )
         for record, job, print_ in runs:
             _finish(out, record, job, print_)
             state.ended(record)
@@ -243,17 +252,37 @@ def _finish(out: Path, record: InputRecord, job: JobResult, print_: dict | None)
 
 
 def _local(
-    pending: list[InputRecord], skip: tuple[str, ...], jobs: int | None
+    pending: list[InputRecord],
+    skip: tuple[str, ...],
+    jobs: int | None,
+    frames: Callable[[str, int, int], None] | None = None,
 ) -> Iterator[tuple[InputRecord, JobResult, dict | None]]:
     """Run the jobs in worker processes on this machine, yielding each as it ends.
 
     A worker that dies (a crash in native code) fails the inputs it held; a new pool takes the
-    rest.
+    rest. With ``frames``, the workers tell how far they are through a queue, read here.
     """
     workers = max(1, min(jobs or default_jobs(), len(pending)))
     queue = list(pending)
+    context = multiprocessing.get_context("spawn")  # no threads or models inherited
+    manager = context.Manager() if frames is not None else None
+    told = manager.Queue() if manager is not None else None
+    try:
+        yield from _pooled(queue, skip, workers, context, told, frames)
+    finally:
+        if manager is not None:
+            manager.shutdown()
+
+
+def _pooled(
+    queue: list[InputRecord],
+    skip: tuple[str, ...],
+    workers: int,
+    context: Any,
+    told: Any,
+    frames: Callable[[str, int, int], None] | None,
+) -> Iterator[tuple[InputRecord, JobResult, dict | None]]:
     while queue:
-        context = multiprocessing.get_context("spawn")  # no threads or models inherited
         with ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up) as pool:
             running: dict[Future[JobResult], tuple[InputRecord, dict | None]] = {}
             broken = False
@@ -261,8 +290,9 @@ def _local(
                 while queue and len(running) < workers:
                     record = queue.pop(0)
                     print_ = _fingerprint_or_none(record.input, skip)
-                    running[pool.submit(run_job, record.input, skip)] = (record, print_)
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    running[pool.submit(run_job, record.input, skip, told)] = (record, print_)
+                done, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
+                _drain(told, frames)
                 for future in done:
                     record, print_ = running.pop(future)
                     try:
@@ -275,6 +305,18 @@ def _local(
                 for record, _ in running.values():
                     yield record, _crashed(record.input, "the worker process died"), None
                 pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _drain(told: Any, frames: Callable[[str, int, int], None] | None) -> None:
+    """Hand the workers' progress reports to ``frames``."""
+    if told is None or frames is None:
+        return
+    while True:
+        try:
+            result, done, total = told.get_nowait()
+        except queue_module.Empty:
+            return
+        frames(result, done, total)
 
 
 def _on_cluster(
