@@ -331,6 +331,16 @@ def cluster(tmp_path: Path):
                 p.kill()
 
 
+def test_an_unreachable_scheduler_is_one_clear_error(folder: Path, tmp_path: Path, monkeypatch):
+    from tremorscope.batch import runner
+
+    monkeypatch.setattr(runner, "DASK_CONNECT_S", "1s")
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nobody listens there
+    with pytest.raises(InputError) as caught:
+        analyze_batch([folder / "ward" / "wrist.csv"], tmp_path / "out", client=address)
+    assert caught.value.path == address and "no Dask scheduler answers" in caught.value.problem
+
+
 def test_a_batch_on_a_dask_cluster_uses_its_workers_and_finds_the_same(
     folder: Path, tmp_path: Path, cluster: str
 ):

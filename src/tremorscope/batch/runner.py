@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Cores one analysis keeps busy (the decoding, tracking and pose threads), for ``jobs``.
 CORES_PER_ANALYSIS = 1.6
+#: How long to wait for a Dask scheduler to answer (a duration as Dask writes it).
+DASK_CONNECT_S = "20s"
 
 
 @dataclass
@@ -326,7 +328,10 @@ def _on_cluster(
     from distributed import Client, as_completed
 
     own = isinstance(client, str)
-    dask = Client(client, timeout="20s") if isinstance(client, str) else client
+    try:
+        dask = Client(client, timeout=DASK_CONNECT_S) if isinstance(client, str) else client
+    except (OSError, TimeoutError) as exc:
+        raise InputError(str(client), f"no Dask scheduler answers there ({exc})") from None
     try:
         futures = {}
         for record in pending:
