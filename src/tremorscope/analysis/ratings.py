@@ -148,14 +148,15 @@ def rate_person(person: Person) -> tuple[list[RatingItem], list[Asymmetry]]:
     return items, asymmetry
 
 
-def _parts_of(limb: str) -> tuple[str, ...]:
-    return {**_ARMS, **_LEGS}[limb]
+def limb_parts(limb: str) -> tuple[str, ...]:
+    """The body parts a rating item's limb holds (``right_leg``: right knee and foot); none else."""
+    return {**_ARMS, **_LEGS}.get(limb, ())
 
 
 def _amplitude_item(item: str, limb: str, person: Person, condition: str) -> RatingItem:
     what = "Postural tremor of the hands" if item == "3.15" else "Rest tremor amplitude"
     label = f"{item} {what}, {_LIMB_LABEL[limb]}"
-    seen = [person.body_parts[p] for p in _parts_of(limb) if p in person.body_parts]
+    seen = [person.body_parts[p] for p in limb_parts(limb) if p in person.body_parts]
     seen = [f for f in seen if not f.quality.has(QualityFlag.NOT_MEASURABLE)]
 
     def refuse(reason: str) -> RatingItem:

@@ -191,12 +191,14 @@ def summary_rows(
     analysis: Analysis, item: BatchInput, status: str, message: str | None
 ) -> list[dict[str, object]]:
     """The input's rows of ``summary.csv``: every person's body parts, regions, sensor groups."""
+    from tremorscope.analysis.ratings import limb_parts  # in the worker, with the analysis
+
     base = {"input": str(item.path), "result": item.result, "status": status, "error": message}
     rows = []
     for person in analysis.people:
         ratings = {r.body_part: r for r in person.ratings}
         for part, finding in person.body_parts.items():
-            rated = [r for limb, r in ratings.items() if limb and _limb_has(limb, part)]
+            rated = [r for limb, r in ratings.items() if limb and part in limb_parts(limb)]
             rows.append(
                 {
                     **base,
@@ -265,13 +267,6 @@ def _finding(finding: Finding) -> dict[str, object]:
         "twitches": finding.twitches.count,
         "flags": " ".join(str(f) for f in finding.quality.flags),
     }
-
-
-def _limb_has(limb: str, part: str) -> bool:
-    """Whether a rating item's limb (``right_arm``, ``left_leg``) holds this body part."""
-    side, _, segment = limb.partition("_")
-    wanted = {"arm": ("hand",), "leg": ("knee", "foot")}.get(segment, ())
-    return part.startswith(side + "_") and part.split("_", 1)[1] in wanted
 
 
 def _ratings(items: list) -> str:
