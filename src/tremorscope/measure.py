@@ -98,6 +98,10 @@ class _Prepared:
 
     image: GrayImage
     cut: bool
+    #: The frame lies in a gradual transition (nothing measured); on its first frame, how many
+    #: frames before the transition began (see :class:`tremorscope.video.shots.PictureChange`).
+    in_transition: bool
+    transition_began: int
     #: On frames that start a chunk, what the pose thread finds (None elsewhere, or with no
     #: model).
     sighting: Future[_Sighting] | None
@@ -121,6 +125,7 @@ class _Lookahead:
         manual: list[Box],
         hand_rate_hz: float,
         config: VideoConfig,
+        fps: float,
     ) -> None:
         self.detector = detector
         self.config = config
@@ -128,7 +133,7 @@ class _Lookahead:
         self.chunk_s = chunk_s
         self.pose_thread = pose_thread
         self.manual = manual
-        self.shots = ShotCutDetector()
+        self.shots = ShotCutDetector(fps)
         self.start_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
         #: The latest chunk start's request to the pose model.
@@ -153,8 +158,13 @@ class _Lookahead:
     def __call__(self, frame: Frame) -> None:
         image = frame.image
         self.picture_types.append(frame.picture_type)
-        cut = self.shots.update(image)
-        starts = frame.index == 0 or cut or frame.t - self.start_t >= self.chunk_s
+        change = self.shots.look(image)
+        cut = change.cut
+        starts = (
+            frame.index == 0
+            or cut
+            or (not change.in_transition and frame.t - self.start_t >= self.chunk_s)
+        )
         sighting = None
         if starts:
             self.start_t = frame.t
@@ -171,7 +181,9 @@ class _Lookahead:
             self._hand_slots.acquire()
             self.pose_thread.submit(self._hands, frame, self._asked, self._hand_samples_asked)
             self._hand_samples_asked += 1
-        self.ready[frame.index] = _Prepared(image, cut, sighting)
+        self.ready[frame.index] = _Prepared(
+            image, cut, change.in_transition, change.began_frames_ago, sighting
+        )
 
     def _look(self, frame: Frame, serial: int) -> _Sighting:
         """The people on a chunk's first frame, and the background's corners around them."""
@@ -272,6 +284,8 @@ class _Pass:
         self.chunk: _Chunk | None = None
         self.times: list[float] = []
         self.shot_starts: list[int] = []
+        #: Gradual transitions: first and last frame index of each (nothing measured there).
+        self.transitions: list[list[int]] = []
         self.camera: list[tuple[int, float, float, float]] = []
         self.camera_offset = np.zeros(2)
         self.camera_zoom_offset = 1.0
@@ -297,6 +311,9 @@ class _Pass:
         self.times.append(t)
         image = ahead.image
         sighting = ahead.sighting.result() if ahead.sighting is not None else None
+        if ahead.in_transition:
+            self._in_transition(index, ahead.transition_began)
+            return
         if index == 0 or ahead.cut:
             self.shot_starts.append(index)
             if ahead.cut:
@@ -308,6 +325,28 @@ class _Pass:
         self._record(index, motion)
         if t - self.chunk.start_t >= self.chunk_s:
             self._start_chunk(index, t, image, sighting, carry=True)
+
+    def _in_transition(self, index: int, began: int) -> None:
+        """A frame of a gradual transition: nothing measured, and people not followed through.
+
+        On the transition's first frame, what was measured since it began (``began`` frames
+        ago) is dropped: those frames were already part of the blend.
+        """
+        if self.transitions and self.transitions[-1][1] == index - 1:
+            self.transitions[-1][1] = index
+            return
+        first = max(index - began, 1)
+        self.transitions.append([first, index])
+        self.people.cut()
+        for series in self.series.values():
+            while series.samples and series.samples[-1][0] >= first:
+                series.samples.pop()
+            while series.part_samples and series.part_samples[-1][0] >= first:
+                series.part_samples.pop()
+        self.residuals = {
+            key: [r for r in buffer if r[0] < first] for key, buffer in self.residuals.items()
+        }
+        self.camera = [c for c in self.camera if c[0] < first]
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
@@ -516,6 +555,7 @@ class _Pass:
             tracks=tracks,
             keys=list(self.series),
             shot_starts=self.shot_starts,
+            transitions=[(a, b) for a, b in self.transitions],
             people=people,
             elapsed_s=elapsed,
             camera_chunks=self.camera_chunks,
@@ -603,6 +643,7 @@ def measure_video(
         [box for _, box in regions],
         hand_rate_hz(info.duration_s, config),
         config,
+        info.fps,
     )
     state.hand_samples = ahead.hand_shapes  # the same list: read as the pose thread fills it
     frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)

@@ -101,6 +101,9 @@ class VideoMeasurement:
         The regions in the order the pass first measured them.
     shot_starts : list of int
         Frame index where each shot starts (0 first).
+    transitions : list of (int, int)
+        First and last frame index of each gradual transition (dissolve, fade, blank
+        pictures), in which nothing was measured.
     people : dict
         Person id (1-based) to the list of ``(time, box)`` detections.
     elapsed_s : float
@@ -140,6 +143,7 @@ class VideoMeasurement:
     hand_calls: int = 0
     hand_seconds: float = 0.0
     hand_regions_moved: int = 0
+    transitions: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def times(self) -> np.ndarray:

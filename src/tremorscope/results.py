@@ -15,7 +15,7 @@ from tremorscope.config import RunConfig
 from tremorscope.flags import QualityFlag
 from tremorscope.results_memory import JudgedSignal, Tracks
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 #: What a rhythm is: a tremor; a voluntary or habitual movement (tapping, opening and closing,
 #: gesturing, playing, jiggling); passed on from a larger movement elsewhere on the body
@@ -279,6 +279,13 @@ class Shot(_Model):
     n_frames: int
 
 
+class Transition(_Model):
+    """A gradual transition between shots (dissolve, fade) or blank pictures: nothing measured."""
+
+    start_s: float
+    end_s: float
+
+
 class Source(_Model):
     """The analysed input (video fields only for a video)."""
 
@@ -300,6 +307,11 @@ class Source(_Model):
         None, description="Stream bit rate per pixel per frame: lower means more compression."
     )
     shots: list[Shot] = Field(default_factory=list)
+    transitions: list[Transition] = Field(
+        default_factory=list,
+        description="Dissolves, fades and blank stretches between shots, where nothing was "
+        "measured.",
+    )
     decode_error: str | None = Field(
         None, description="Why decoding stopped early (truncated or corrupt file), if it did."
     )

@@ -55,6 +55,7 @@ from tremorscope.results import (
     Signature,
     Source,
     Tracks,
+    Transition,
 )
 from tremorscope.signals import to_uniform
 from tremorscope.signals.model import SignalGroup
@@ -560,6 +561,12 @@ def _video_source(m: VideoMeasurement, path: str, notes: list[str]) -> Source:
         for i, (a, b) in enumerate(itertools.pairwise(starts))
     ]
     decode_error = next((n for n in info.notes if n.startswith(STOPPED_EARLY)), None)
+    transitions = [
+        Transition(
+            start_s=round(float(m.times[a]), 4), end_s=round(float(m.times[b]) + step, 4)
+        )
+        for a, b in m.transitions
+    ]
     return Source(
         path=path,
         kind="video",
@@ -577,5 +584,6 @@ def _video_source(m: VideoMeasurement, path: str, notes: list[str]) -> Source:
         codec=info.codec,
         bits_per_pixel=None if info.bits_per_pixel is None else round(info.bits_per_pixel, 4),
         shots=shots,
+        transitions=transitions,
         decode_error=decode_error,
     )

@@ -148,6 +148,9 @@ def source_facts(analysis: Analysis) -> str:
             ("Shots", _e(f"{len(src.shots)} ({shots})")),
             ("Timing", _e(src.time_source or "-")),
         ]
+        if src.transitions:
+            spans = "; ".join(f"{t.start_s:.2f}–{t.end_s:.2f} s" for t in src.transitions)
+            rows.append(("Transitions (not measured)", _e(spans)))
         if src.decode_error:
             rows.append(("Decoding stopped", _e(src.decode_error)))
     else:
