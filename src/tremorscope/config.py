@@ -71,6 +71,19 @@ class VideoConfig(BaseModel):
         description="Reference chunk: people are looked for and regions placed at each start.",
     )
     max_people: int = Field(4, ge=1, description="Most people sought in one frame.")
+    look_again_s: float = Field(
+        0.5,
+        gt=0,
+        description="A chunk starts early, this long after the last start, where the picture "
+        "changed (someone came in or moved): people are found and regions follow them.",
+    )
+    look_again_changed_share: float = Field(
+        0.03,
+        gt=0,
+        le=1,
+        description="Share of the picture (thumbnail) that must have changed since the last "
+        "chunk start for an early start.",
+    )
     region_points: int = Field(60, ge=4, description="Points followed in a body-part region.")
     background_points: int = Field(
         300, ge=10, description="Background points that measure the camera's motion."

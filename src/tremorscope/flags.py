@@ -112,6 +112,13 @@ class QualityFlag(StrEnum):
         "A small rhythm at the cycle of the encoder's frame types (e.g. a quarter of the frame "
         "rate for P B B B) is a compression artefact under camera motion, not movement.",
     )
+    WHOLE_BODY_MOVEMENT = (
+        "whole_body_movement",
+        "whole-body movement left out",
+        "The person moved their whole body (walked, stood up, sat down, jumped) for part of the "
+        "time: a large voluntary movement, left out of the analysis; only the stretches in which "
+        "they were still were analysed.",
+    )
     CAMERA_RHYTHM = (
         "camera_rhythm",
         "camera motion",

@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from tremorscope.config import VideoConfig
+from tremorscope.locate.appearance import describe
 from tremorscope.locate.context import part_conditions
 from tremorscope.locate.hands import (
     HandLandmarker,
@@ -34,7 +35,7 @@ from tremorscope.locate.hands import (
 )
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
-from tremorscope.locate.regions import part_regions, shoulder_width
+from tremorscope.locate.regions import body_scale, part_regions, shoulder_width, torso_centre
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.articulation import articulation, part_offsets
 from tremorscope.motion.camera import camera_shift
@@ -50,6 +51,7 @@ from tremorscope.video import (
     probe_video,
     read_ahead,
 )
+from tremorscope.video.shots import changed_share
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -98,6 +100,8 @@ class _Prepared:
 
     image: GrayImage
     cut: bool
+    #: A chunk starts on this frame.
+    starts: bool
     #: The frame lies in a gradual transition (nothing measured); on its first frame, how many
     #: frames before the transition began (see :class:`tremorscope.video.shots.PictureChange`).
     in_transition: bool
@@ -135,6 +139,7 @@ class _Lookahead:
         self.manual = manual
         self.shots = ShotCutDetector(fps)
         self.start_t = -np.inf
+        self._start_thumb: np.ndarray | None = None
         self.ready: dict[int, _Prepared] = {}
         #: The latest chunk start's request to the pose model.
         self._asked: Future[_Sighting] | None = None
@@ -160,14 +165,11 @@ class _Lookahead:
         self.picture_types.append(frame.picture_type)
         change = self.shots.look(image)
         cut = change.cut
-        starts = (
-            frame.index == 0
-            or cut
-            or (not change.in_transition and frame.t - self.start_t >= self.chunk_s)
-        )
+        starts = frame.index == 0 or cut or self._starts_early(frame.t, change.in_transition)
         sighting = None
         if starts:
             self.start_t = frame.t
+            self._start_thumb = self.shots.last_thumbnail
             if self.detector is not None and self.pose_thread is not None:
                 sighting = self.pose_thread.submit(self._look, frame, self._serial)
                 self._serial += 1
@@ -182,13 +184,35 @@ class _Lookahead:
             self.pose_thread.submit(self._hands, frame, self._asked, self._hand_samples_asked)
             self._hand_samples_asked += 1
         self.ready[frame.index] = _Prepared(
-            image, cut, change.in_transition, change.began_frames_ago, sighting
+            image, cut, starts, change.in_transition, change.began_frames_ago, sighting
         )
+
+    def _starts_early(self, t: float, in_transition: bool) -> bool:
+        """Whether a chunk starts here though no cut does: its time, or the picture changed.
+
+        ``chunk_s`` after the last start; or ``look_again_s`` after it where the picture changed
+        since (someone came in, stood up, walked): people are then looked for and their regions
+        placed again. A still scene costs no extra look.
+        """
+        if in_transition:
+            return False
+        since = t - self.start_t
+        if since >= self.chunk_s:
+            return True
+        if since < self.config.look_again_s or self._start_thumb is None:
+            return False
+        if self._asked is not None and not self._asked.result().people:
+            return True  # nobody found at the last start: look again (someone may come in)
+        latest = self.shots.last_thumbnail
+        return changed_share(self._start_thumb, latest) >= self.config.look_again_changed_share
 
     def _look(self, frame: Frame, serial: int) -> _Sighting:
         """The people on a chunk's first frame, and the background's corners around them."""
         assert self.detector is not None
-        people = self.detector.result().detect(frame.rgb())
+        rgb = frame.rgb()
+        people = self.detector.result().detect(rgb)
+        for person in people:
+            person.appearance = describe(rgb, person)
         exclude = [p.box for p in people] + self.manual
         background = select_background_points(frame.gray, exclude, self.config.background_points)
         return _Sighting(people, background, serial)
@@ -278,7 +302,7 @@ class _Pass:
         self.chunk_s = config.chunk_s
         #: A second thread for the tracker: OpenCV releases Python's lock while it works.
         self.helper = helper
-        self.people = PeopleTracker()
+        self.people = PeopleTracker(frame_width=float(info.width))
         self.series: dict[RegionKey, RegionSamples] = {}
         self.offsets: dict[RegionKey, np.ndarray] = {}
         self.chunk: _Chunk | None = None
@@ -296,6 +320,8 @@ class _Pass:
         self._all_people_boxes: list[tuple[int, Box]] = []
         self._missed_boxes: list[Box] = []
         self.shoulders: dict[int, list[float]] = {}
+        #: Person id to (time, torso centre x, y, body scale) at each detection (px).
+        self.torsos: dict[int, list[tuple[float, float, float, float]]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
         # people by their id (1-based) from here on
         #: (sighting serial, person's place in it) to the person's id.
@@ -323,7 +349,7 @@ class _Pass:
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
-        if t - self.chunk.start_t >= self.chunk_s:
+        if ahead.starts:
             self._start_chunk(index, t, image, sighting, carry=True)
 
     def _in_transition(self, index: int, began: int) -> None:
@@ -431,11 +457,14 @@ class _Pass:
             return boxes, masks
         pairs = self.people.update(t, people or [])
         for track, pose in pairs:
-            pid = track.key + 1
+            pid = track.person
             if serial is not None:
                 place = next(i for i, p in enumerate(people) if p is pose)
                 self.track_at[serial, place] = pid
             self._all_people_boxes.append((pid, pose.box))
+            centre, size = torso_centre(pose), body_scale(pose)
+            if centre is not None and size is not None:
+                self.torsos.setdefault(pid, []).append((t, *map(float, centre), size))
             width = shoulder_width(pose)
             if width is not None:
                 self.shoulders.setdefault(pid, []).append(width)
@@ -454,9 +483,9 @@ class _Pass:
                 if not track.open or track.key in found:
                     continue
                 for key, box in previous.boxes.items():
-                    if key.owner == "person" and key.person == track.key + 1:
+                    if key.owner == "person" and key.person == track.person:
                         boxes[key] = _moved(box, self.last_raw.get(key), gray.shape)
-                self._all_people_boxes.append((track.key + 1, track.last_box))
+                self._all_people_boxes.append((track.person, track.last_box))
                 self._missed_boxes.append(track.last_box)
         return boxes, masks
 
@@ -542,7 +571,11 @@ class _Pass:
             idx = arr[:, 0].astype(int)
             camera[idx] = arr[:, 1:3]
             zoom[idx] = arr[:, 3]
-        people = {tr.key + 1: tr.boxes for tr in self.people.tracks}
+        people: dict[int, list[tuple[float, Box]]] = {}
+        for track in self.people.tracks:
+            people.setdefault(track.person, []).extend(track.boxes)
+        for boxes in people.values():
+            boxes.sort(key=lambda tb: tb[0])
         tracks = measurement_dataset(
             np.asarray(self.times, dtype=float),
             list(self.series.values()),
@@ -562,6 +595,12 @@ class _Pass:
             chunks=self.chunks,
             shoulder_px=self.shoulders,
             conditions=self.conditions,
+            torsos=self.torsos,
+            identity_uncertain={
+                p: list(idt.uncertain_of)
+                for p, idt in self.people.identities.items()
+                if idt.uncertain_of
+            },
         )
 
 

@@ -101,6 +101,12 @@ class VideoMeasurement:
         The regions in the order the pass first measured them.
     shot_starts : list of int
         Frame index where each shot starts (0 first).
+    torsos : dict
+        Person id to ``(time s, torso centre x px, y px, body scale px)`` at each detection
+        (:func:`tremorscope.locate.regions.torso_centre`, :func:`~.body_scale`).
+    identity_uncertain : dict
+        Person id to the earlier people they may be (seen again after a cut, the likeness was
+        unclear): kept apart rather than merged.
     transitions : list of (int, int)
         First and last frame index of each gradual transition (dissolve, fade, blank
         pictures), in which nothing was measured.
@@ -144,6 +150,8 @@ class VideoMeasurement:
     hand_seconds: float = 0.0
     hand_regions_moved: int = 0
     transitions: list[tuple[int, int]] = field(default_factory=list)
+    identity_uncertain: dict[int, list[int]] = field(default_factory=dict)
+    torsos: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict)
 
     @property
     def times(self) -> np.ndarray:

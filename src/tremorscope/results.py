@@ -366,10 +366,40 @@ class Asymmetry(_Model):
     note: str = ""
 
 
+class PersonShot(_Model):
+    """Where a person was seen: one shot."""
+
+    shot: int = Field(description="Index of the shot in source.shots.")
+    first_seen_s: float
+    last_seen_s: float
+
+
+class PartTime(_Model):
+    """How long a body part was in view and how long it was analysed."""
+
+    visible_s: float = Field(description="Seconds in which its region was measured.")
+    analysed_s: float = Field(description="Seconds the analysis used (long enough stretches).")
+
+
 class Person(_Model):
     """One person found in a video, with a finding per body part."""
 
-    id: int = Field(description="1, 2, ... in order of first appearance, left to right.")
+    id: int = Field(
+        description="1, 2, ... in order of first appearance, left to right; one id over every "
+        "shot the person is known again in (by what they look like)."
+    )
+    shots: list[PersonShot] = Field(default_factory=list, description="Where they were seen.")
+    identity_uncertain: bool = Field(
+        False,
+        description="Seen again after a cut or an absence, they may be an earlier person "
+        "(identity_note says whom): kept apart rather than merged.",
+    )
+    identity_note: str = ""
+    whole_body_movement: list[tuple[float, float]] = Field(
+        default_factory=list,
+        description="Stretches (start, end s) in which the person moved their whole body "
+        "(walked, stood up, jumped): voluntary, left out of every body part's analysis.",
+    )
     box: Box = Field(description="Median box around the person's landmarks: x, y, w, h (px).")
     first_seen_s: float
     last_seen_s: float
@@ -380,6 +410,11 @@ class Person(_Model):
     )
     part_boxes: dict[str, Box] = Field(
         default_factory=dict, description="Median region of each body part: x, y, w, h (px)."
+    )
+    part_time: dict[str, PartTime] = Field(
+        default_factory=dict,
+        description="Per body part, the seconds it was visible (measured) and analysed, over "
+        "every shot it was seen in.",
     )
     scale: Scale | None = Field(
         None, description="Pixels per cm for this person; None when no scale is known."

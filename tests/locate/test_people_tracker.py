@@ -153,3 +153,64 @@ def test_a_newcomer_beside_a_known_person_does_not_steal_their_track():
     pairs = tracker.update(4.0, [person(480), person(310)])  # one close to the old box
     keys = {pose.box[0]: track.key for track, pose in pairs}
     assert keys == {310: 0, 480: 1}
+
+
+# --------------------------------------------------------------------------------------------
+# Known again after a cut, by what they look like
+
+
+def looking(pose: PersonPose, colour: int) -> PersonPose:
+    """The pose with an appearance: every zone one hue bin (people alike share the bin)."""
+    from tremorscope.locate.appearance import BINS, Appearance
+
+    hist = np.zeros(BINS, np.float32)
+    hist[colour % BINS[0], 2, 2] = 0.8
+    hist[(colour + 1) % BINS[0], 1, 2] = 0.2
+    pose.appearance = Appearance({"torso": hist, "head": hist})
+    return pose
+
+
+def test_after_a_cut_a_person_who_looks_the_same_keeps_their_id():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [looking(person(100), 1), looking(person(700), 6)])
+    tracker.cut()
+    # a close-up of the right-hand person: another place and size, the same colours
+    pairs = tracker.update(4.0, [looking(person(300, 50, 500, 650), 6)])
+    assert [track.person for track, _ in pairs] == [2]
+    tracker.cut()
+    back = tracker.update(8.0, [looking(person(150), 1), looking(person(750), 6)])
+    assert sorted((pose.box[0], track.person) for track, pose in back) == [(150, 1), (750, 2)]
+    assert len(tracker.identities) == 2 and not tracker.identities[2].uncertain_of
+
+
+def test_someone_who_looks_different_is_a_new_person():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [looking(person(100), 1)])
+    tracker.cut()
+    pairs = tracker.update(4.0, [looking(person(100), 6)])
+    assert [track.person for track, _ in pairs] == [2]
+    assert not tracker.identities[2].uncertain_of
+
+
+def test_two_people_alike_are_taken_in_left_to_right_order_when_both_come_back():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [looking(person(100), 3), looking(person(700), 3)])
+    tracker.cut()  # reframed: both moved and larger
+    pairs = tracker.update(4.0, [looking(person(800, 100, 200, 500), 3), looking(person(50), 3)])
+    assert sorted((pose.box[0], track.person) for track, pose in pairs) == [(50, 1), (800, 2)]
+
+
+def test_one_of_two_people_alike_alone_in_a_close_up_is_not_merged_but_marked_uncertain():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [looking(person(100), 3), looking(person(700), 3)])
+    tracker.cut()
+    pairs = tracker.update(4.0, [looking(person(300, 50, 500, 650), 3)])
+    assert [track.person for track, _ in pairs] == [3]
+    assert tracker.identities[3].uncertain_of == [1, 2]
+
+
+def test_people_without_an_appearance_are_never_merged():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [person(100)])
+    tracker.cut()
+    assert [track.person for track, _ in tracker.update(4.0, [person(100)])] == [2]

@@ -37,6 +37,13 @@ from tremorscope.analysis.engine import signature_for
 from tremorscope.analysis.kinds import decide_kinds, hand_articulation
 from tremorscope.analysis.ratings import rate_person
 from tremorscope.analysis.scale import apply_scale, scale_from_shoulders, scale_given
+from tremorscope.analysis.whole_body import (
+    merged,
+    moving_seconds,
+    moving_together_spans,
+    whole_body_spans,
+    without_spans,
+)
 from tremorscope.config import AnalysisConfig, RunConfig, VideoConfig
 from tremorscope.errors import InputError
 from tremorscope.measurement import RegionTrack, VideoMeasurement
@@ -45,7 +52,9 @@ from tremorscope.results import (
     Camera,
     Finding,
     Group,
+    PartTime,
     Person,
+    PersonShot,
     Processing,
     QualityFlag,
     Region,
@@ -105,7 +114,8 @@ def video_analysis(
     """
     video = config.video or VideoConfig()
     cuts = cut_times(m)
-    measured = analyse_regions(m, cuts, config.analysis, video, context)
+    moving = {pid: person_moving(m, pid, cuts) for pid in m.people}
+    measured = analyse_regions(m, cuts, config.analysis, video, context, moving)
     camera = camera_group(m, config.analysis, cuts)
     camera_finding = camera.finding if camera is not None else None
     compensated_share = m.camera_chunks / max(m.chunks, 1)
@@ -182,8 +192,12 @@ def analyse_regions(
     config: AnalysisConfig,
     video: VideoConfig,
     context: str,
+    moving: Mapping[int, list[tuple[float, float]]] | None = None,
 ) -> dict[RegionKey, Group]:
     """Step 1: every region's displacement through the engine, in the order measured.
+
+    A person's stretches of whole-body movement (``moving``: person id to spans, see
+    :mod:`tremorscope.analysis.whole_body`) are left out of their body parts' series.
 
     Hands (and given regions) whose points move against each other report that rhythm where it
     is the larger (:func:`_prefer_articulation`), or the part of the hand that moves most
@@ -193,6 +207,9 @@ def analyse_regions(
     groups: dict[RegionKey, Group] = {}
     for key in m.keys:
         track = m.region(key)
+        spans = (moving or {}).get(key.person, []) if key.owner == "person" else []
+        if spans:
+            track = without_spans(track, m.times, spans)
         breaks = cuts + [float(m.times[i]) for i in track.breaks]
         group = _analyse(key, track.displacement, m.times, breaks, config, context)
         fingers = (
@@ -211,6 +228,13 @@ def analyse_regions(
                 QualityFlag.CAMERA_NOT_COMPENSATED,
                 "the background showed too little texture to measure the camera's motion in "
                 f"{100 * track.uncompensated_frames / m.n_frames:.0f} % of the frames",
+            )
+        if spans:
+            group.finding.quality.add(
+                QualityFlag.WHOLE_BODY_MOVEMENT,
+                f"the person moved their whole body for {moving_seconds(spans):.1f} s ("
+                + ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in spans)
+                + "): left out",
             )
         groups[key] = group
     return groups
@@ -311,13 +335,26 @@ def judge_person(
     decide_kinds(parts, hands, scale, boxes)
     for part, finding in parts.items():
         _set_condition(finding, context, m.conditions.get((pid, part), []))
+    maybe = m.identity_uncertain.get(pid, [])
     person = Person(
         id=pid,
+        shots=person_shots(m, keys, detections),
+        identity_uncertain=bool(maybe),
+        identity_note=(
+            f"may be the same as person {' or '.join(str(p) for p in maybe)}: seen again, the "
+            "likeness was not clear enough to merge them"
+            if maybe
+            else ""
+        ),
+        whole_body_movement=[
+            (round(a, 3), round(b, 3)) for a, b in person_moving(m, pid, cut_times(m))
+        ],
         box=_median_box([b for _, b in detections]),
         first_seen_s=round(detections[0][0], 3),
         last_seen_s=round(_last_measured(m, keys, detections[-1][0]), 3),
         body_parts=parts,
         part_boxes=boxes,
+        part_time={k.part: part_time(m, k, parts[k.part]) for k in keys},
         scale=scale,
     )
     person.ratings, person.asymmetry = rate_person(person)
@@ -526,6 +563,43 @@ def _zoom_range(zoom: np.ndarray) -> tuple[float, float] | None:
     if finite.size == 0:
         return None
     return round(float(finite.min()), 4), round(float(finite.max()), 4)
+
+
+def person_moving(m: VideoMeasurement, pid: int, cuts: list[float]) -> list[tuple[float, float]]:
+    """Stretches in which a person moved their whole body (see :mod:`.whole_body`)."""
+    torsos = m.torsos.get(pid, [])
+    keys = [k for k in m.keys if k.owner == "person" and k.person == pid]
+    scale = float(np.median([s for *_, s in torsos])) if torsos else 0.0
+    together = moving_together_spans([m.region(k).position for k in keys], m.times, scale)
+    return merged(whole_body_spans(torsos, cuts), together)
+
+
+def person_shots(
+    m: VideoMeasurement,
+    keys: list[RegionKey],
+    detections: list[tuple[float, tuple[int, int, int, int]]],
+) -> list[PersonShot]:
+    """The shots a person was seen in, from their detections and their regions' measurements."""
+    seen = [t for t, _ in detections]
+    for key in keys:
+        measured = np.isfinite(m.region(key).displacement[:, 0])
+        seen.extend(m.times[measured].tolist())
+    starts = np.asarray([m.times[i] for i in m.shot_starts], dtype=float)
+    shots: dict[int, list[float]] = {}
+    for t in seen:
+        shots.setdefault(int(np.searchsorted(starts, t, side="right")) - 1, []).append(t)
+    return [
+        PersonShot(shot=i, first_seen_s=round(min(ts), 3), last_seen_s=round(max(ts), 3))
+        for i, ts in sorted(shots.items())
+    ]
+
+
+def part_time(m: VideoMeasurement, key: RegionKey, finding: Finding) -> PartTime:
+    """Seconds a body part was measured, and analysed (see :class:`PartTime`)."""
+    step = float(np.median(np.diff(m.times))) if m.n_frames > 1 else 0.0
+    measured = int(np.isfinite(m.region(key).displacement[:, 0]).sum())
+    analysed = finding.quality.analysed_duration_s or 0.0
+    return PartTime(visible_s=round(measured * step, 3), analysed_s=round(analysed, 3))
 
 
 def _last_measured(m: VideoMeasurement, keys: list[RegionKey], last_detection_s: float) -> float:

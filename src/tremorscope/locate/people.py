@@ -1,17 +1,71 @@
-"""Follow people across detections and give them stable ids."""
+"""Follow people across detections and give them stable ids, also across shots.
+
+Within a shot a person is followed by where their box goes. A person not followed (after a
+cut, or missed too long) is known again by what they look like
+(:mod:`tremorscope.locate.appearance`): a newcomer takes the id of an earlier person who is not
+in view and looks alike; several newcomers who all look like the people seen together before
+take their ids in left-to-right order (two people in like clothes, reframed). When the
+likeness is not clear, the newcomer gets an id of their own, marked uncertain, rather than be
+merged with someone they may not be.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from tremorscope.locate.appearance import Appearance, distance
 from tremorscope.locate.pose import Box, PersonPose, box_iou
 
 #: A detection continues a track when its box centre moved by less than this share of the
 #: track's box diagonal (or the boxes overlap enough).
 MAX_CENTRE_SHIFT = 0.5
 MIN_IOU = 0.3
+#: ... or by less than this share where the two sightings look alike.
+MAX_CENTRE_SHIFT_ALIKE = 1.2
+#: Detections at most this far apart (s) give a track its pace (:meth:`PersonTrack.expected_box`).
+MAX_PACE_GAP_S = 2.0
+#: Appearance distance (0-1) below which two sightings are the same person ...
+SAME_LOOK = 0.3
+#: ... and above which they are different people; between, the likeness is unclear.
+DIFFERENT_LOOK = 0.45
+#: The best likeness must beat the next by this much to be taken (else it is unclear).
+LOOK_MARGIN = 0.15
+#: Sightings of a person's appearance kept to compare newcomers with.
+LOOKS_KEPT = 8
+
+
+@dataclass
+class Identity:
+    """One person over the whole clip, whatever shots they appear in.
+
+    Attributes
+    ----------
+    person : int
+        Public id, 1, 2, ... in order of first appearance (left to right among people found
+        together).
+    looks : deque of Appearance
+        Recent descriptions of what they look like.
+    last_x : float
+        Box centre x at the last sighting, as a share of the frame's width.
+    uncertain_of : list of int
+        Earlier people this one may be (their likeness was unclear); empty when certain.
+
+    """
+
+    person: int
+    looks: deque[Appearance] = field(default_factory=lambda: deque(maxlen=LOOKS_KEPT))
+    last_x: float = 0.0
+    uncertain_of: list[int] = field(default_factory=list)
+
+    def unlikeness(self, look: Appearance | None) -> float:
+        """Median appearance distance of ``look`` to this person's kept looks (inf: unknown)."""
+        if look is None:
+            return np.inf
+        found = [d for d in (distance(look, mine) for mine in self.looks) if d is not None]
+        return float(np.median(found)) if found else np.inf
 
 
 @dataclass
@@ -21,7 +75,7 @@ class PersonTrack:
     Attributes
     ----------
     key : int
-        Internal number, in order of creation.
+        Internal number, in order of creation (a person has one track per stretch followed).
     first_t : float
         Time of the first detection, seconds.
     first_x : float
@@ -39,22 +93,45 @@ class PersonTrack:
     boxes: list[tuple[float, Box]] = field(default_factory=list)
     misses: int = 0
     open: bool = True
+    #: The person's public id (:attr:`Identity.person`).
+    person: int = 0
 
     @property
     def last_box(self) -> Box:
         """The most recent box."""
         return self.boxes[-1][1]
 
+    def expected_box(self, t: float) -> Box:
+        """Where the box should be at ``t``: moved on at the pace of the last two detections.
+
+        A person walking moves by most of their box between looks a second apart; matched
+        against where they were, they would be taken for a newcomer.
+        """
+        if len(self.boxes) < 2:
+            return self.last_box
+        (t0, b0), (t1, b1) = self.boxes[-2], self.boxes[-1]
+        if not 0 < t1 - t0 <= MAX_PACE_GAP_S:
+            return b1
+        ahead = min(t - t1, MAX_PACE_GAP_S) / (t1 - t0)
+        dx, dy = _centre(b1) - _centre(b0)
+        return (round(b1[0] + ahead * dx), round(b1[1] + ahead * dy), b1[2], b1[3])
+
 
 def _centre(box: Box) -> np.ndarray:
     return np.array([box[0] + box[2] / 2, box[1] + box[3] / 2], dtype=float)
 
 
-def _match_cost(track_box: Box, box: Box) -> float:
+def _match_cost(track_box: Box, box: Box, alike: bool = False) -> float:
+    """Cost of taking ``box`` as the track's next (inf: not the same person).
+
+    ``alike``: the two sightings may be the same person (:data:`DIFFERENT_LOOK`), who may then
+    have gone farther (walking between two looks).
+    """
     diagonal = float(np.hypot(track_box[2], track_box[3])) or 1.0
     shift = float(np.linalg.norm(_centre(track_box) - _centre(box))) / diagonal
     iou = box_iou(track_box, box)
-    if shift > MAX_CENTRE_SHIFT and iou < MIN_IOU:
+    reach = MAX_CENTRE_SHIFT_ALIKE if alike else MAX_CENTRE_SHIFT
+    if shift > reach and iou < MIN_IOU:
         return np.inf
     return shift - iou
 
@@ -72,9 +149,11 @@ class PeopleTracker:
 
     """
 
-    def __init__(self, max_misses: int = 2) -> None:
+    def __init__(self, max_misses: int = 2, frame_width: float = 1.0) -> None:
         self.max_misses = max_misses
+        self.frame_width = frame_width
         self.tracks: list[PersonTrack] = []
+        self.identities: dict[int, Identity] = {}
 
     def cut(self) -> None:
         """A shot cut: close every open track."""
@@ -103,7 +182,7 @@ class PeopleTracker:
         used_people: set[int] = set()
         if open_tracks and people:
             cost = np.array(
-                [[_match_cost(tr.last_box, p.box) for p in people] for tr in open_tracks]
+                [[self._cost(tr, p, t) for p in people] for tr in open_tracks]
             )
             finite = np.where(np.isfinite(cost), cost, 1e6)
             from scipy.optimize import linear_sum_assignment  # (a second to import: when needed)
@@ -120,19 +199,79 @@ class PeopleTracker:
                 if track.misses > self.max_misses:
                     track.open = False
         newcomers = sorted(
-            (c for c in range(len(people)) if c not in used_people),
-            key=lambda c: _centre(people[c].box)[0],
+            (people[c] for c in range(len(people)) if c not in used_people),
+            key=lambda p: _centre(p.box)[0],
         )
-        for c in newcomers:
-            track = PersonTrack(len(self.tracks), t, float(_centre(people[c].box)[0]))
+        in_view = {track.person for track, _ in pairs}
+        known = self._recognise(newcomers, in_view)
+        for pose in newcomers:
+            track = PersonTrack(len(self.tracks), t, float(_centre(pose.box)[0]))
+            identity = known.get(id(pose))
+            if identity is None:
+                identity = self._new_identity(pose, in_view)
+            track.person = identity.person
+            for other in self.tracks:  # a track of theirs left open (missed) ends here
+                if other.person == identity.person:
+                    other.open = False
             self.tracks.append(track)
-            pairs.append((track, people[c]))
-        for track, person in pairs:
-            track.boxes.append((t, person.box))
+            pairs.append((track, pose))
+        for track, pose in pairs:
+            track.boxes.append((t, pose.box))
             track.misses = 0
+            identity = self.identities[track.person]
+            identity.last_x = float(_centre(pose.box)[0]) / self.frame_width
+            look = pose.appearance
+            if look is not None and look.zones:
+                identity.looks.append(look)
         return pairs
 
+    def _cost(self, track: PersonTrack, pose: PersonPose, t: float) -> float:
+        """Cost of continuing ``track`` with ``pose`` at ``t``: where it was, or was going."""
+        identity = self.identities.get(track.person)
+        alike = identity is not None and identity.unlikeness(pose.appearance) < DIFFERENT_LOOK
+        return min(
+            _match_cost(track.last_box, pose.box, alike),
+            _match_cost(track.expected_box(t), pose.box, alike),
+        )
+
+    def _recognise(self, newcomers: list[PersonPose], in_view: set[int]) -> dict[int, Identity]:
+        """Earlier people the newcomers are, by appearance (keyed by ``id()`` of the pose)."""
+        absent = sorted(
+            (idt for p, idt in self.identities.items() if p not in in_view),
+            key=lambda idt: idt.last_x,
+        )
+        if not newcomers or not absent:
+            return {}
+        cost = np.array(
+            [[idt.unlikeness(p.appearance) for idt in absent] for p in newcomers]
+        )
+        alike = cost < SAME_LOOK
+        if len(newcomers) >= 2 and len(newcomers) == len(absent) and alike.all():
+            # all look alike (like clothes): the same set-up, taken in left-to-right order
+            return {id(p): idt for p, idt in zip(newcomers, absent, strict=True)}
+        from scipy.optimize import linear_sum_assignment
+
+        rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
+        found: dict[int, Identity] = {}
+        for r, c in zip(rows, cols, strict=True):
+            others = np.delete(cost[r], c).tolist() + np.delete(cost[:, c], r).tolist()
+            clear = all(o - cost[r, c] >= LOOK_MARGIN for o in others)
+            if alike[r, c] and clear:
+                found[id(newcomers[r])] = absent[c]
+        return found
+
+    def _new_identity(self, pose: PersonPose, in_view: set[int]) -> Identity:
+        """A person not seen before (marked uncertain when they may be an earlier one)."""
+        look = pose.appearance
+        maybe = [
+            idt.person
+            for p, idt in sorted(self.identities.items())
+            if p not in in_view and idt.unlikeness(look) < DIFFERENT_LOOK
+        ]
+        identity = Identity(len(self.identities) + 1, uncertain_of=maybe)
+        self.identities[identity.person] = identity
+        return identity
+
     def ids(self) -> dict[int, int]:
-        """Public ids, 1, 2, ...: by time of first appearance, then left to right."""
-        order = sorted(self.tracks, key=lambda tr: (round(tr.first_t, 3), tr.first_x))
-        return {track.key: i + 1 for i, track in enumerate(order)}
+        """Public id of each track: the person it follows (1, 2, ... by first appearance)."""
+        return {track.key: track.person for track in self.tracks}

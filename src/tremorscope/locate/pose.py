@@ -8,8 +8,12 @@ import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tremorscope.locate.appearance import Appearance
 
 #: Names of the 33 mediapipe pose landmarks, in order. Left and right are the person's own.
 LANDMARK_NAMES = (
@@ -52,6 +56,10 @@ VISIBLE = 0.5
 #: A person needs this many landmarks seen, including a face (nose and eyes) or both shoulders:
 #: fewer are mostly the model's guesses on what is left around a blanked person.
 MIN_SEEN = 8
+#: Where nobody is found in a picture this many times longer than wide (or wider than long),
+#: people are looked for in two overlapping parts of it, each this share of its long side.
+PART_SEARCH_ELONGATION = 1.3
+PART_SHARE = 0.6
 
 Box = tuple[int, int, int, int]
 
@@ -70,6 +78,9 @@ class PersonPose:
         ``(x, y, w, h)`` around the visible landmarks, widened by a margin, inside the frame.
     mask : ndarray of bool, shape (height, width), or None
         Pixels that belong to the person, from the model's segmentation.
+    appearance : Appearance or None
+        What the person looks like (:func:`tremorscope.locate.appearance.describe`), when
+        described.
 
     """
 
@@ -77,6 +88,7 @@ class PersonPose:
     visibility: np.ndarray
     box: Box
     mask: np.ndarray | None = None
+    appearance: Appearance | None = None
 
     @property
     def visible(self) -> np.ndarray:
@@ -205,6 +217,36 @@ class PoseDetector:
             Possibly empty.
 
         """
+        people = self._detect_whole(rgb)
+        if not people:
+            people = self._detect_in_parts(rgb)
+        return people
+
+    def _detect_in_parts(self, rgb: np.ndarray) -> list[PersonPose]:
+        """People too small in an elongated picture for the model, looked for in two parts.
+
+        The two parts overlap and run along the picture's long side; the model sees each
+        larger than the whole.
+        """
+        height, width = rgb.shape[:2]
+        if max(height, width) < PART_SEARCH_ELONGATION * min(height, width):
+            return []
+        found: list[PersonPose] = []
+        for part in (0, 1):
+            if width >= height:
+                x0, y0 = (0 if part == 0 else width - int(width * PART_SHARE)), 0
+                crop = rgb[:, x0 : x0 + int(width * PART_SHARE)]
+            else:
+                x0, y0 = 0, (0 if part == 0 else height - int(height * PART_SHARE))
+                crop = rgb[y0 : y0 + int(height * PART_SHARE)]
+            for person in self._detect_whole(np.ascontiguousarray(crop)):
+                moved = _moved_into(person, x0, y0, (height, width))
+                if not any(_covered(moved.box, other.box) > 0.4 for other in found):
+                    found.append(moved)
+        return found[: self.max_people]
+
+    def _detect_whole(self, rgb: np.ndarray) -> list[PersonPose]:
+        """People found in the whole of ``rgb`` (each found blanked before the next search)."""
         shape = rgb.shape[:2]
         image = rgb
         people: list[PersonPose] = []
@@ -226,6 +268,17 @@ class PoseDetector:
             if person.mask is not None:  # the silhouette too: hair and limbs beyond landmarks
                 image[person.mask] = fill.astype(np.uint8)
         return people
+
+
+def _moved_into(person: PersonPose, x0: int, y0: int, shape: tuple[int, int]) -> PersonPose:
+    """A person found in a part of the frame, in the frame's own pixels."""
+    points = person.points + np.array([x0, y0], dtype=float)
+    mask = None
+    if person.mask is not None:
+        mask = np.zeros(shape, dtype=bool)
+        h, w = person.mask.shape
+        mask[y0 : y0 + h, x0 : x0 + w] = person.mask
+    return PersonPose(points, person.visibility, landmark_box(points[person.visible], shape), mask)
 
 
 def _covered(box: Box, other: Box) -> float:

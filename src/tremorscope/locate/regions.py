@@ -66,6 +66,18 @@ def shoulder_width(pose: PersonPose) -> float | None:
     return float(np.linalg.norm(pose.points[a] - pose.points[b]))
 
 
+def torso_centre(pose: PersonPose) -> np.ndarray | None:
+    """Centre of the seen shoulders and hips (px), which moves only when the whole body does.
+
+    Returns None when neither shoulder nor hip is seen.
+    """
+    marks = [_INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+    seen = [i for i in marks if pose.visible[i]]
+    if not seen:
+        return None
+    return pose.points[seen].mean(axis=0)
+
+
 def body_scale(pose: PersonPose) -> float | None:
     """A length in pixels that scales with the person: torso, shoulders, or head.
 

@@ -53,6 +53,10 @@ MIN_TRANSITION_COVER = 0.2
 #: ...and the picture half-way departs from the mean of the two ends by at most this share of
 #: the change (a blend, not motion).
 MAX_BLEND_DEPARTURE = 0.25
+#: A change that a gain and offset explain but for this share of it is the exposure's...
+MAX_EXPOSURE_RESIDUAL = 0.7
+#: ...when the gain lies in this range (a fade's goes towards 0).
+EXPOSURE_GAINS = (0.7, 1.4)
 #: A picture whose thumbnail varies by less than this (grey levels, SD) is blank (black in a
 #: fade): nothing to measure.
 MIN_PICTURE_CONTRAST = 4.0
@@ -142,6 +146,11 @@ def camera_step(before: GrayImage, after: GrayImage) -> tuple[float, float, floa
     return share, abs(float(np.log(max(zoom, 1e-6)))), float(np.hypot(*moved)) / a.shape[1]
 
 
+def changed_share(old: np.ndarray, new: np.ndarray) -> float:
+    """Share of a thumbnail whose grey level changed by more than :data:`MIN_CUT_CHANGE`."""
+    return float(np.mean(np.abs(new - old) > MIN_CUT_CHANGE))
+
+
 def is_blend(old: np.ndarray, mid: np.ndarray, new: np.ndarray) -> bool:
     """Whether ``mid`` is a blend of ``old`` and ``new`` over most of the picture.
 
@@ -160,7 +169,22 @@ def is_blend(old: np.ndarray, mid: np.ndarray, new: np.ndarray) -> bool:
     if np.mean(change > MIN_CANDIDATE_CHANGE) < MIN_TRANSITION_COVER:
         return False
     departure = float(np.mean(np.abs(mid - (old + new) / 2.0)))
-    return departure < MAX_BLEND_DEPARTURE * float(np.mean(change))
+    if departure >= MAX_BLEND_DEPARTURE * float(np.mean(change)):
+        return False
+    return not is_exposure_change(old, new)
+
+
+def is_exposure_change(old: np.ndarray, new: np.ndarray) -> bool:
+    """Whether ``new`` is ``old`` brighter or darker (the camera's exposure), not a new picture.
+
+    A gain and offset fitted from one thumbnail to the other leave little of the change when
+    only the exposure moved; a fade is such a change too, but with a gain far from 1.
+    """
+    design = np.column_stack([old.ravel(), np.ones(old.size)])
+    (gain, offset), *_ = np.linalg.lstsq(design, new.ravel(), rcond=None)
+    left = float(np.mean(np.abs(design @ (gain, offset) - new.ravel())))
+    explained = left < MAX_EXPOSURE_RESIDUAL * float(np.mean(np.abs(new - old)))
+    return explained and EXPOSURE_GAINS[0] <= gain <= EXPOSURE_GAINS[1]
 
 
 def explained_by_camera(step: tuple[float, float, float] | None) -> bool:
@@ -196,6 +220,11 @@ class ShotCutDetector:
         self._transition_frames = 0
         #: Geometric tests run (their cost is paid on candidate frames only).
         self.geometry_tests = 0
+
+    @property
+    def last_thumbnail(self) -> np.ndarray | None:
+        """The thumbnail of the frame last looked at (:func:`thumbnail`)."""
+        return self._previous
 
     def update(self, gray: np.ndarray | GrayImage) -> bool:
         """Whether ``gray`` starts a new shot (never for the first frame).
