@@ -214,3 +214,14 @@ def test_people_without_an_appearance_are_never_merged():
     tracker.update(0.0, [person(100)])
     tracker.cut()
     assert [track.person for track, _ in tracker.update(4.0, [person(100)])] == [2]
+
+
+def test_two_people_alike_come_back_as_themselves_after_a_close_up_of_one():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [looking(person(100), 3), looking(person(700), 3)])
+    tracker.cut()
+    tracker.update(4.0, [looking(person(300, 50, 500, 650), 3)])  # which one? uncertain: 3
+    tracker.cut()
+    pairs = tracker.update(8.0, [looking(person(820, 90, 150, 450), 3), looking(person(80), 3)])
+    assert sorted((pose.box[0], track.person) for track, pose in pairs) == [(80, 1), (820, 2)]
+    assert tracker.identities[3].uncertain_of == [1, 2]

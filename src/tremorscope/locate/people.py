@@ -154,6 +154,9 @@ class PeopleTracker:
         self.frame_width = frame_width
         self.tracks: list[PersonTrack] = []
         self.identities: dict[int, Identity] = {}
+        #: People seen together (two or more, left to right), latest last: a set-up that a
+        #: later shot may show again.
+        self.together: list[tuple[int, ...]] = []
 
     def cut(self) -> None:
         """A shot cut: close every open track."""
@@ -215,6 +218,11 @@ class PeopleTracker:
                     other.open = False
             self.tracks.append(track)
             pairs.append((track, pose))
+        if len(pairs) >= 2:
+            seen = tuple(tr.person for tr, p in sorted(pairs, key=lambda tp: tp[1].box[0]))
+            if seen in self.together:
+                self.together.remove(seen)
+            self.together.append(seen)
         for track, pose in pairs:
             track.boxes.append((t, pose.box))
             track.misses = 0
@@ -246,9 +254,10 @@ class PeopleTracker:
             [[idt.unlikeness(p.appearance) for idt in absent] for p in newcomers]
         )
         alike = cost < SAME_LOOK
-        if len(newcomers) >= 2 and len(newcomers) == len(absent) and alike.all():
-            # all look alike (like clothes): the same set-up, taken in left-to-right order
-            return {id(p): idt for p, idt in zip(newcomers, absent, strict=True)}
+        group = self._set_up_again(newcomers, in_view)
+        if group is not None:
+            # people seen together before, all alike: that set-up again, left to right
+            return {id(p): self.identities[g] for p, g in zip(newcomers, group, strict=True)}
         from scipy.optimize import linear_sum_assignment
 
         rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
@@ -259,6 +268,28 @@ class PeopleTracker:
             if alike[r, c] and clear:
                 found[id(newcomers[r])] = absent[c]
         return found
+
+    def _set_up_again(
+        self, newcomers: list[PersonPose], in_view: set[int]
+    ) -> tuple[int, ...] | None:
+        """The latest group of people seen together whom the newcomers all look like.
+
+        Two or more newcomers (left to right) and a group of as many people, none in view,
+        every newcomer alike every member: people in like clothes are told apart by their
+        order, as they sat before.
+        """
+        if len(newcomers) < 2:
+            return None
+        for group in reversed(self.together):
+            if len(group) != len(newcomers) or in_view.intersection(group):
+                continue
+            if all(
+                self.identities[g].unlikeness(p.appearance) < SAME_LOOK
+                for p in newcomers
+                for g in group
+            ):
+                return group
+        return None
 
     def _new_identity(self, pose: PersonPose, in_view: set[int]) -> Identity:
         """A person not seen before (marked uncertain when they may be an earlier one)."""
