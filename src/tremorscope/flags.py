@@ -125,6 +125,13 @@ class QualityFlag(StrEnum):
         "The rhythm is at the frequency of the camera's own motion and no larger than it: it is "
         "the camera, not the person.",
     )
+    SHARED_WITH_CAMERA = (
+        "shared_with_camera",
+        "at the camera's frequency",
+        "The background moves at the same frequency (a vehicle's or a stand's vibration, a "
+        "hand-held camera): the rhythm may be that vibration passed on to the body, so its kind "
+        "is not decided.",
+    )
     SHARED_BY_ALL_REGIONS = (
         "shared_by_all_regions",
         "shared by every region: camera",

@@ -19,6 +19,9 @@ SAME_RHYTHM_HZ = 0.2
 #: A region's rhythm at the camera's frequency and below this share of its amplitude is the
 #: camera's motion left over after compensation.
 CAMERA_RESIDUAL_SHARE = 0.5
+#: Up to this many times the camera's amplitude, a region's rhythm at the camera's frequency
+#: may be the vibration that moves the camera passed on to the body: undetermined.
+CAMERA_SHARED_SHARE = 4.0
 #: Without a background, a rhythm shared by at least this share of the measured regions
 #: (and at least :data:`MIN_SHARED_REGIONS` of them) is the camera.
 SHARED_SHARE = 0.75
@@ -86,6 +89,20 @@ def mark_camera_rhythms(
                     QualityFlag.CAMERA_RHYTHM,
                     f"the camera itself moves at {f_cam:.2f} Hz ({a_cam:.2g} px RMS); what is "
                     "left of it here is camera motion",
+                )
+                changed.append(name)
+            elif (
+                mine
+                and abs(mine[0] - f_cam) <= SAME_RHYTHM_HZ
+                and mine[1] <= CAMERA_SHARED_SHARE * a_cam
+                and finding.rhythmic.kind == "tremor"
+            ):
+                _relabel(
+                    finding,
+                    "undetermined",
+                    QualityFlag.SHARED_WITH_CAMERA,
+                    f"the background moves at {f_cam:.2f} Hz too ({a_cam:.2g} px RMS): this "
+                    "may be that vibration passed on to the body",
                 )
                 changed.append(name)
     if compensated:

@@ -275,19 +275,16 @@ class PeopleTracker:
         """The latest group of people seen together whom the newcomers all look like.
 
         Two or more newcomers (left to right) and a group of as many people, none in view,
-        every newcomer alike every member: people in like clothes are told apart by their
-        order, as they sat before.
+        every newcomer like every member (none unlike, alike on average): people in like
+        clothes are told apart by their order, as they sat before.
         """
         if len(newcomers) < 2:
             return None
         for group in reversed(self.together):
             if len(group) != len(newcomers) or in_view.intersection(group):
                 continue
-            if all(
-                self.identities[g].unlikeness(p.appearance) < SAME_LOOK
-                for p in newcomers
-                for g in group
-            ):
+            cost = [self.identities[g].unlikeness(p.appearance) for p in newcomers for g in group]
+            if max(cost) < DIFFERENT_LOOK and float(np.mean(cost)) < SAME_LOOK:
                 return group
         return None
 
