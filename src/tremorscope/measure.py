@@ -364,19 +364,33 @@ class _Pass:
         first = max(index - began, 1)
         self.transitions.append([first, index])
         self.people.cut()
+        for pid in self.people.forget_since(self.times[first]):  # found in the blend: not real
+            for key in [k for k in self.series if k.owner == "person" and k.person == pid]:
+                del self.series[key]
+            for table in (self.shoulders, self.torsos):
+                table.pop(pid, None)
+            for key in [k for k in self.conditions if k[0] == pid]:
+                del self.conditions[key]
+            self.track_at = {k: v for k, v in self.track_at.items() if v != pid}
+        since = self.times[first]
+        self.torsos = {p: [e for e in v if e[0] < since] for p, v in self.torsos.items()}
         for series in self.series.values():
             while series.samples and series.samples[-1][0] >= first:
                 series.samples.pop()
             while series.part_samples and series.part_samples[-1][0] >= first:
                 series.part_samples.pop()
         self.residuals = {
-            key: [r for r in buffer if r[0] < first] for key, buffer in self.residuals.items()
+            key: [r for r in buffer if r[0] < first]
+            for key, buffer in self.residuals.items()
+            if key in self.series
         }
         self.camera = [c for c in self.camera if c[0] < first]
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
-            series = self.series[key]
+            series = self.series.get(key)
+            if series is None:  # its person was found in a blend and forgotten
+                continue
             if np.all(np.isfinite(value)):
                 total = self.offsets[key] + value
                 series.samples.append((index, float(total[0]), float(total[1])))

@@ -225,3 +225,17 @@ def test_two_people_alike_come_back_as_themselves_after_a_close_up_of_one():
     pairs = tracker.update(8.0, [looking(person(820, 90, 150, 450), 3), looking(person(80), 3)])
     assert sorted((pose.box[0], track.person) for track, pose in pairs) == [(80, 1), (820, 2)]
     assert tracker.identities[3].uncertain_of == [1, 2]
+
+
+def test_people_found_in_a_blend_are_forgotten_and_their_id_taken_again():
+    tracker = PeopleTracker(frame_width=1280)
+    tracker.update(0.0, [looking(person(100), 1), looking(person(700), 6)])
+    tracker.update(3.8, [looking(person(100), 1), looking(person(400), 9), looking(person(700), 6)])
+    assert len(tracker.identities) == 3
+    # a dissolve is recognised at 4.1 s, having begun at 3.7 s
+    assert tracker.forget_since(3.7) == [3]
+    assert sorted(tracker.identities) == [1, 2]
+    assert all(t < 3.7 for track in tracker.tracks for t, _ in track.boxes)
+    tracker.cut()
+    pairs = tracker.update(4.5, [looking(person(400), 9)])
+    assert [track.person for track, _ in pairs] == [3]

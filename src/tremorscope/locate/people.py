@@ -300,6 +300,30 @@ class PeopleTracker:
         self.identities[identity.person] = identity
         return identity
 
+    def forget_since(self, t: float) -> list[int]:
+        """Forget the detections from ``t`` on (they were of a blend of two shots).
+
+        Returns
+        -------
+        list of int
+            The people first seen since ``t``, forgotten altogether (the latest ids, so the
+            next person found takes the first of them again).
+        """
+        for track in self.tracks:
+            track.boxes = [(bt, box) for bt, box in track.boxes if bt < t]
+        forgotten = []
+        while self.identities:
+            latest = max(self.identities)
+            if any(tr.boxes for tr in self.tracks if tr.person == latest):
+                break
+            del self.identities[latest]
+            self.tracks = [tr for tr in self.tracks if tr.person != latest]
+            self.together = [g for g in self.together if latest not in g]
+            forgotten.append(latest)
+        for key, track in enumerate(self.tracks):
+            track.key = key
+        return forgotten
+
     def ids(self) -> dict[int, int]:
         """Public id of each track: the person it follows (1, 2, ... by first appearance)."""
         return {track.key: track.person for track in self.tracks}
