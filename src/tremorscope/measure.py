@@ -38,7 +38,15 @@ from tremorscope.locate.regions import part_regions, shoulder_width
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.articulation import articulation, part_offsets
 from tremorscope.motion.camera import camera_shift
-from tremorscope.motion.points import outside_boxes, select_background_points, select_points
+from tremorscope.motion.points import (
+    BACKGROUND_REACH_PX,
+    REGION_REACH_PX,
+    inset_picture,
+    inside_box,
+    outside_boxes,
+    select_background_points,
+    select_points,
+)
 from tremorscope.motion.tracking import FrameMotion, ReferenceTracker, warm_up
 from tremorscope.results import RegionKey
 from tremorscope.video import (
@@ -50,6 +58,8 @@ from tremorscope.video import (
     probe_video,
     read_ahead,
 )
+from tremorscope.video.overlays import overlays_note, static_overlays
+from tremorscope.video.picture import survey_picture
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -101,6 +111,8 @@ class _Prepared:
     #: On frames that start a chunk, what the pose thread finds (None elsewhere, or with no
     #: model).
     sighting: Future[_Sighting] | None
+    #: On frames that start a chunk, the static overlays known by then (empty elsewhere).
+    overlays: tuple[Box, ...] = ()
 
 
 class _Lookahead:
@@ -111,6 +123,11 @@ class _Lookahead:
     ``chunk_s`` after the last start), so it is known here. The pose model's calls (60-100 ms
     each, two or three per chunk) run in a thread of their own, overlapping the decoding and
     the tracking of the frames before; frames wait in the read-ahead queue meanwhile.
+
+    Static overlays are looked for here too: those the first frames showed
+    (``info.overlays``), and at each chunk start the blocks that have not changed since the
+    previous start while nearly all the rest of the picture did (a camera that began to move,
+    or a cut to another shot under the same logo).
     """
 
     def __init__(
@@ -121,14 +138,23 @@ class _Lookahead:
         manual: list[Box],
         hand_rate_hz: float,
         config: VideoConfig,
+        info: VideoInfo,
     ) -> None:
         self.detector = detector
         self.config = config
+        #: The stream's facts; its bars and overlays are known before the first frame comes.
+        self.info = info
         self.hand_rate_hz = hand_rate_hz
         self.chunk_s = chunk_s
         self.pose_thread = pose_thread
         self.manual = manual
-        self.shots = ShotCutDetector()
+        #: Made on the first frame, when the picture inside the bars is known.
+        self.shots: ShotCutDetector | None = None
+        #: Static overlays known so far, and where each of those found at a chunk start was
+        #: first seen (s).
+        self.overlays: list[Box] = []
+        self.overlays_later: list[tuple[float, Box]] = []
+        self._last_start: np.ndarray | None = None
         self.start_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
         #: The latest chunk start's request to the pose model.
@@ -153,13 +179,19 @@ class _Lookahead:
     def __call__(self, frame: Frame) -> None:
         image = frame.image
         self.picture_types.append(frame.picture_type)
+        if self.shots is None:
+            self.shots = ShotCutDetector(box=self.info.picture_box)
+            self.overlays = list(self.info.overlays)
         cut = self.shots.update(image)
         starts = frame.index == 0 or cut or frame.t - self.start_t >= self.chunk_s
         sighting = None
+        overlays: tuple[Box, ...] = ()
         if starts:
             self.start_t = frame.t
+            self._look_for_overlays(frame)
+            overlays = tuple(self.overlays)
             if self.detector is not None and self.pose_thread is not None:
-                sighting = self.pose_thread.submit(self._look, frame, self._serial)
+                sighting = self.pose_thread.submit(self._look, frame, self._serial, overlays)
                 self._serial += 1
                 self._asked = sighting
         elif self._asked is not None and frame.t - self._hand_t >= 1.0 / self.hand_rate_hz:
@@ -171,14 +203,28 @@ class _Lookahead:
             self._hand_slots.acquire()
             self.pose_thread.submit(self._hands, frame, self._asked, self._hand_samples_asked)
             self._hand_samples_asked += 1
-        self.ready[frame.index] = _Prepared(image, cut, sighting)
+        self.ready[frame.index] = _Prepared(image, cut, sighting, overlays)
 
-    def _look(self, frame: Frame, serial: int) -> _Sighting:
+    def _look_for_overlays(self, frame: Frame) -> None:
+        """Static overlays between the previous chunk start and this one (``frame``)."""
+        plane = frame.luma
+        previous, self._last_start = self._last_start, plane.copy()
+        if previous is None or previous.shape != plane.shape:
+            return
+        limited = frame.image.limited_range
+        for box in static_overlays([previous, plane], limited, self.info.picture_box):
+            if not any(_mostly_inside(box, known) for known in self.overlays):
+                self.overlays.append(box)
+                self.overlays_later.append((frame.t, box))
+
+    def _look(self, frame: Frame, serial: int, overlays: tuple[Box, ...]) -> _Sighting:
         """The people on a chunk's first frame, and the background's corners around them."""
         assert self.detector is not None
         people = self.detector.result().detect(frame.rgb())
-        exclude = [p.box for p in people] + self.manual
-        background = select_background_points(frame.gray, exclude, self.config.background_points)
+        exclude = [p.box for p in people] + self.manual + list(overlays)
+        background = select_background_points(
+            frame.gray, exclude, self.config.background_points, self.info.picture_box
+        )
         return _Sighting(people, background, serial)
 
     def _hands(self, frame: Frame, asked: Future[_Sighting], count: int) -> None:
@@ -292,6 +338,10 @@ class _Pass:
         self._latest_hand: dict[tuple[int, str], HandShape] = {}
         #: Hand regions placed from the landmarks because the pose put them elsewhere.
         self.hand_regions_moved = 0
+        #: Places of static overlays found on the tracks (see :class:`CameraFit`), as boxes
+        #: left out of every later chunk's points, and the grid cells they were made from.
+        self.learned_overlays: list[Box] = []
+        self._overlay_cells: set[tuple[int, int]] = set()
 
     def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
@@ -301,13 +351,13 @@ class _Pass:
             self.shot_starts.append(index)
             if ahead.cut:
                 self.people.cut()
-            self._start_chunk(index, t, image, sighting, carry=False)
+            self._start_chunk(index, t, image, sighting, ahead.overlays, carry=False)
             return
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
         if t - self.chunk.start_t >= self.chunk_s:
-            self._start_chunk(index, t, image, sighting, carry=True)
+            self._start_chunk(index, t, image, sighting, ahead.overlays, carry=True)
 
     def _record(self, index: int, motion: FrameMotion) -> None:
         for key, value in motion.regions.items():
@@ -321,7 +371,8 @@ class _Pass:
         for key, buffer in self.residuals.items():
             buffer.append((index, motion.residuals[key]))
         if motion.camera is not None:
-            centre = (self.info.width / 2.0, self.info.height / 2.0)
+            x, y, w, h = self.info.picture
+            centre = (x + w / 2.0, y + h / 2.0)
             shift = camera_shift(motion.camera, centre) + self.camera_offset
             zoom = float(np.sqrt(abs(np.linalg.det(motion.camera[:, :2]))))
             self.camera.append((index, *shift, zoom * self.camera_zoom_offset))
@@ -332,24 +383,33 @@ class _Pass:
         t: float,
         image: GrayImage,
         sighting: _Sighting | None,
+        overlays: tuple[Box, ...],
         carry: bool,
     ) -> None:
         self._flush_articulation()
         gray = image.full()
         previous = self.chunk
+        if previous is not None:
+            self._learn_overlays(previous.tracker.overlay_points)
         people = sighting.people if sighting is not None else None
         serial = sighting.serial if sighting is not None else None
         boxes, masks = self._place_regions(t, gray, people, previous if carry else None, serial)
+        overlays = [*overlays, *self.learned_overlays]
+        clear = inset_picture(self.info.picture_box, gray.shape, REGION_REACH_PX)
         seeds = {}
         for key, box in boxes.items():
             points = select_points(gray, box, masks.get(key), self.config.region_points)
+            points = outside_boxes(inside_box(points, clear), overlays)
             if len(points) >= 4:
                 seeds[key] = points
-        if sighting is not None:  # chosen in the pose thread: people missed there left out here
+        if sighting is not None and not self.learned_overlays:
+            # chosen in the pose thread: people missed there left out here
             background = outside_boxes(sighting.background, self._missed_boxes)
-        else:
+        else:  # chosen here, where the overlays found so far are known
             exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
-            background = select_background_points(gray, exclude, self.config.background_points)
+            background = select_background_points(
+                gray, exclude + overlays, self.config.background_points, self.info.picture_box
+            )
         hands = [key for key in seeds if _articulates(key)]
         tracker = ReferenceTracker(image, seeds, background, self.helper, articulating=hands)
         self.chunks += 1
@@ -390,6 +450,7 @@ class _Pass:
         self._missed_boxes: list[Box] = []
         if not self.finds_people:
             return boxes, masks
+        picture = self.info.picture_box
         pairs = self.people.update(t, people or [])
         for track, pose in pairs:
             pid = track.key + 1
@@ -406,7 +467,10 @@ class _Pass:
                 continue
             for part, box in part_regions(pose, gray.shape).items():
                 key = RegionKey.body_part(pid, part)
-                boxes[key] = self._hand_where_seen(pid, part, box, t, gray.shape)
+                box = clip_to_picture(self._hand_where_seen(pid, part, box, t, gray.shape), picture)
+                if box is None:
+                    continue
+                boxes[key] = box
                 if pose.mask is not None:
                     masks[key] = pose.mask
         if previous is not None:  # people missed this time keep their regions, moved along
@@ -416,10 +480,22 @@ class _Pass:
                     continue
                 for key, box in previous.boxes.items():
                     if key.owner == "person" and key.person == track.key + 1:
-                        boxes[key] = _moved(box, self.last_raw.get(key), gray.shape)
+                        moved = _moved(box, self.last_raw.get(key), gray.shape)
+                        moved = clip_to_picture(moved, picture)
+                        if moved is not None:
+                            boxes[key] = moved
                 self._all_people_boxes.append((track.key + 1, track.last_box))
                 self._missed_boxes.append(track.last_box)
         return boxes, masks
+
+    def _learn_overlays(self, points: np.ndarray) -> None:
+        """Remember where a chunk's tracks found a static overlay (grid cells around points)."""
+        side = BACKGROUND_REACH_PX
+        for x, y in points:
+            cell = (int(x // side), int(y // side))
+            if cell not in self._overlay_cells:
+                self._overlay_cells.add(cell)
+                self.learned_overlays.append((cell[0] * side, cell[1] * side, side, side))
 
     def _hand_where_seen(
         self, pid: int, part: str, box: Box, t: float, shape: tuple[int, int]
@@ -495,6 +571,14 @@ class _Pass:
 
     def result(self, elapsed: float) -> VideoMeasurement:
         self._flush_articulation()
+        if self.chunk is not None:
+            self._learn_overlays(self.chunk.tracker.overlay_points)
+        if self.learned_overlays:
+            self.info.notes.append(
+                f"static overlay found on the background's tracks ({len(self.learned_overlays)} "
+                f"places of {BACKGROUND_REACH_PX} px) while the camera moved: left out of the "
+                "camera's background from then on"
+            )
         n = len(self.times)
         camera = np.full((n, 2), np.nan)
         zoom = np.full(n, np.nan)
@@ -528,6 +612,49 @@ class _Pass:
 def _articulates(key: RegionKey) -> bool:
     """Regions whose parts may move against each other in a meaningful way: hands, given ones."""
     return key.owner == "region" or key.is_hand
+
+
+#: A region of which less than this share lies in the picture (the rest in a bar) is not placed.
+MIN_REGION_IN_PICTURE = 0.25
+
+
+def clip_to_picture(box: Box, picture: Box | None) -> Box | None:
+    """A region cut to the active picture inside black bars (None: too little of it there).
+
+    Parameters
+    ----------
+    box : tuple of int
+        The region ``(x, y, w, h)`` in frame pixels.
+    picture : tuple of int or None
+        The active picture; None for the whole frame (the region is returned as it is).
+
+    Returns
+    -------
+    tuple of int or None
+        The part of the region in the picture; None when that is less than
+        :data:`MIN_REGION_IN_PICTURE` of it.
+
+    """
+    if picture is None:
+        return box
+    x, y, w, h = box
+    px, py, pw, ph = picture
+    left, top = max(x, px), max(y, py)
+    right, bottom = min(x + w, px + pw), min(y + h, py + ph)
+    if right <= left or bottom <= top:
+        return None
+    if (right - left) * (bottom - top) < MIN_REGION_IN_PICTURE * w * h:
+        return None
+    return left, top, right - left, bottom - top
+
+
+def _mostly_inside(box: Box, other: Box) -> bool:
+    """Whether at least half of ``box`` lies in ``other``."""
+    x, y, w, h = box
+    ox, oy, ow, oh = other
+    width = min(x + w, ox + ow) - max(x, ox)
+    height = min(y + h, oy + oh) - max(y, oy)
+    return width > 0 and height > 0 and width * height >= 0.5 * w * h
 
 
 def _moved(box: Box, shift: np.ndarray | None, shape: tuple[int, int]) -> Box:
@@ -603,9 +730,13 @@ def measure_video(
         [box for _, box in regions],
         hand_rate_hz(info.duration_s, config),
         config,
+        info,
     )
     state.hand_samples = ahead.hand_shapes  # the same list: read as the pose thread fills it
-    frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
+    depth = _lookahead_depth(info)
+    # Bars and overlays are looked for on the first frames before the first is handed on.
+    decoded = survey_picture(iter_frames(path, info, threads=1), info, config, depth)
+    frames = read_ahead(decoded, depth, ahead)
     try:
         for frame in frames:
             state.feed(frame.index, frame.t, ahead.take(frame.index))
@@ -621,6 +752,11 @@ def measure_video(
         blas.restore_original_limits()
         if detector is not None and detector.done() and detector.exception() is None:
             _release_pose_model(detector.result(), config.max_people)
+    if ahead.overlays_later:
+        first = ahead.overlays_later[0][0]
+        info.notes.append(
+            overlays_note([box for _, box in ahead.overlays_later]) + f" (from {first:.1f} s)"
+        )
     result = state.result(time.perf_counter() - started)
     result.hands = state.hands_of(ahead.hand_shapes)
     result.picture_types = "".join(ahead.picture_types)

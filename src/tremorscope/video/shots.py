@@ -26,9 +26,19 @@ class ShotCutDetector:
     A frame starts a new shot when its thumbnail differs from the previous one by far more than
     the recent frame-to-frame change (motion) and its grey-level histogram no longer matches.
     Gradual transitions (fades, dissolves) are not detected.
+
+    Parameters
+    ----------
+    history : int
+        Frames whose change is the recent typical change.
+    box : tuple of int, optional
+        The active picture ``(x, y, w, h)`` inside black bars: only it is compared (bars that
+        never change would dilute a cut's change and fill both histograms alike).
+
     """
 
-    def __init__(self, history: int = 30) -> None:
+    def __init__(self, history: int = 30, box: tuple[int, int, int, int] | None = None) -> None:
+        self.box = box
         self._previous: np.ndarray | None = None
         self._previous_hist: np.ndarray | None = None
         self._recent: deque[float] = deque(maxlen=history)
@@ -48,10 +58,14 @@ class ShotCutDetector:
 
         """
         image = as_gray_image(gray)
+        plane = image.plane
+        if self.box is not None:
+            x, y, w, h = self.box
+            plane = plane[y : y + h, x : x + w]
         # subsample to about twice the thumbnail first (cheap on HD), then halve bilinearly
-        step = max(1, min(image.shape) // (2 * THUMB_SIDE))
+        step = max(1, min(plane.shape) // (2 * THUMB_SIDE))
         thumb = cv2.resize(
-            image.plane[::step, ::step], (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_LINEAR
+            plane[::step, ::step], (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_LINEAR
         )
         thumb = image.full_levels(thumb)
         hist = cv2.calcHist([thumb], [0], None, [32], [0, 256])
