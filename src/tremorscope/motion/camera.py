@@ -30,6 +30,8 @@ OVERLAY_CONFLICT_PX = 2.0
 #: The spread of a group of points is the number of cells of a grid this many cells a side
 #: over the frame that hold one of them.
 SPREAD_GRID = 8
+#: The points found to be an overlay are at least this share of all the still ones.
+WHOLE_SHARE = 0.8
 #: Overlays cover at most this share of those cells (a logo, a caption, a clock, a ticker).
 MAX_OVERLAY_SHARE = 0.25
 
@@ -131,8 +133,11 @@ class CameraFit:
     fitted to the points that did move (or to all of them, if it follows those), moves the
     place of still points by more than :data:`OVERLAY_CONFLICT_PX`, one of the two groups is
     not the background: the still points are an overlay (dropped from every later fit of the
-    chunk, and listed in :attr:`overlay`) when they cover fewer cells of the frame than the
-    moving points that agree with that camera, and at most :data:`MAX_OVERLAY_SHARE` of them.
+    chunk, and listed in :attr:`overlay`) when they are at least :data:`MIN_CAMERA_INLIERS`,
+    nearly all still points (:data:`WHOLE_SHARE`), cover fewer cells of the frame than the
+    moving points that agree with that camera and at most :data:`MAX_OVERLAY_SHARE` of them,
+    and when those moving points are at least half of the points left. Once an overlay is
+    found, still points the camera later moves away from join it.
     Otherwise the moving points are something passing in front of a still camera, and the fit
     stays the one of the largest consensus (:func:`fit_camera`).
 
@@ -188,6 +193,10 @@ class CameraFit:
         found = np.isfinite(moved) & ~self.overlay
         still = found & (self.peak <= STILL_PX)
         moving = found & ~still
+        if self.overlay.any() and matrix is not None and still.any():
+            # an overlay found: still points the camera has since moved away from join it
+            self.overlay |= still & (self._carried(matrix, None) > OVERLAY_CONFLICT_PX)
+            return matrix, count
         weighed = still.any() and moving.sum() >= MIN_CAMERA_INLIERS
         if weighed and self._overlay_found(now, matrix, still, moving):
             usable = np.where(self.overlay[:, None], np.nan, now)
@@ -208,11 +217,15 @@ class CameraFit:
             if camera is None:
                 return False
         candidates = still & (self._carried(camera, None) > OVERLAY_CONFLICT_PX)
-        if not candidates.any():
+        # an overlay is many corners, and all that is still (a still background would leave
+        # still points where the camera barely moves them)
+        count = int(candidates.sum())
+        if count < MIN_CAMERA_INLIERS or count < WHOLE_SHARE * still.sum():
             return False
         residual = np.hypot(*(self._full @ camera[:, :2].T + camera[:, 2] - now).T)
         agreeing = moving & (residual <= RANSAC_PX)
-        if agreeing.sum() < MIN_CAMERA_INLIERS:
+        rest = int((np.isfinite(now[:, 0]) & ~self.overlay & ~candidates).sum())
+        if agreeing.sum() < max(MIN_CAMERA_INLIERS, 0.5 * rest):  # the camera, not a coin toss
             return False
         overlay_cells = np.unique(self._cell[candidates]).size
         background_cells = np.unique(self._cell[agreeing]).size

@@ -5,10 +5,13 @@ them, and their sharp, high-contrast corners outnumber a soft background's: left
 background's points, they would tell the camera estimate that the camera stood still (and
 their strength would keep weaker corners of the real background from being chosen at all).
 On a few frames of the first second, blocks that are textured and have not changed at all
-while nearly all the rest of the picture did are an overlay, when they cover a small part of
-the picture. A camera that stands still over those frames shows no overlay (everything still
-is alike); later camera motion is caught on the tracks instead
-(:class:`tremorscope.motion.camera.CameraFit`).
+while nearly all the rest of the picture did, and moved as one (the camera moved: corners of
+the changed part followed from the first frame to the last agree on one shift, rotation and
+zoom), are an overlay when they cover a small part of the picture. A camera that stands still
+over those frames shows no overlay (everything still is alike), nor does one that moves with
+part of the scene (the inside of a car, still in the picture while the man in it talks and the
+road outside runs past: the changes do not agree on one motion); later camera motion is caught
+at chunk starts and on the tracks (:class:`tremorscope.motion.camera.CameraFit`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ MAX_STILL_RANGE = 4.0
 MIN_CHANGE_RANGE = 8.0
 #: The picture under an overlay moved when this share of its other textured blocks changed.
 MIN_CHANGED_SHARE = 0.8
+#: The changed part moved as one when this share of its corners agree on one transform...
+MIN_AGREEING_SHARE = 0.5
+#: ... at least this many ...
+MIN_AGREEING = 12
+#: ... and that transform moves the unchanged blocks by more than this (px).
+MIN_CAMERA_MOVE_PX = 2.0
 #: An overlay holds at least this many unchanged textured blocks.
 MIN_OVERLAY_BLOCKS = 4
 #: Overlays cover at most this share of the picture's blocks (else the camera stood still in
@@ -84,6 +93,10 @@ def static_overlays(
         return []
     if still.sum() > MAX_OVERLAY_SHARE * rows * cols:
         return []
+    changed = np.kron(others & (change > MIN_CHANGE_RANGE), np.ones((BLOCK, BLOCK), np.uint8))
+    centres = (np.argwhere(still)[:, ::-1] + 0.5) * BLOCK
+    if not _moved_as_one(crop[0], crop[-1], changed.astype(np.uint8), centres):
+        return []
     grown = cv2.dilate(still.astype(np.uint8), np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     blocks = np.bincount(labels[still], minlength=count)
@@ -94,6 +107,38 @@ def static_overlays(
         left, top, cells_w, cells_h = (int(v) for v in stats[label, :4])
         boxes.append((x0 + left * BLOCK, y0 + top * BLOCK, cells_w * BLOCK, cells_h * BLOCK))
     return boxes
+
+
+def _moved_as_one(
+    first: np.ndarray, last: np.ndarray, where: np.ndarray, still: np.ndarray
+) -> bool:
+    """Whether the changed part of the picture moved as a camera moves it.
+
+    Corners of ``first`` inside ``where`` are followed to ``last`` (OpenCV's pyramidal
+    Lucas-Kanade: motions of tens of pixels); they must agree on one similarity transform
+    (RANSAC, 1.5 px) that moves the ``still`` places by more than :data:`MIN_CAMERA_MOVE_PX`.
+    """
+    corners = cv2.goodFeaturesToTrack(
+        first, maxCorners=300, qualityLevel=0.001, minDistance=8, mask=where, blockSize=7
+    )
+    if corners is None or len(corners) < MIN_AGREEING:
+        return False
+    found, status, _ = cv2.calcOpticalFlowPyrLK(
+        first, last, corners, None, winSize=(21, 21), maxLevel=4
+    )
+    ok = status.reshape(-1).astype(bool)
+    if ok.sum() < MIN_AGREEING:
+        return False
+    matrix, inliers = cv2.estimateAffinePartial2D(
+        corners[ok], found[ok], method=cv2.RANSAC, ransacReprojThreshold=1.5
+    )
+    if matrix is None or inliers is None:
+        return False
+    agreeing = int(inliers.sum())
+    if agreeing < MIN_AGREEING or agreeing < MIN_AGREEING_SHARE * len(corners):
+        return False
+    moved = still @ matrix[:, :2].T + matrix[:, 2] - still
+    return bool(np.median(np.hypot(moved[:, 0], moved[:, 1])) > MIN_CAMERA_MOVE_PX)
 
 
 def _block_mean(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
