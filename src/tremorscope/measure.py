@@ -34,7 +34,7 @@ from tremorscope.locate.hands import (
 )
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
-from tremorscope.locate.regions import part_regions, shoulder_width
+from tremorscope.locate.regions import clip_to_picture, part_regions, shoulder_width
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.articulation import articulation, part_offsets
 from tremorscope.motion.camera import camera_shift
@@ -612,40 +612,6 @@ class _Pass:
 def _articulates(key: RegionKey) -> bool:
     """Regions whose parts may move against each other in a meaningful way: hands, given ones."""
     return key.owner == "region" or key.is_hand
-
-
-#: A region of which less than this share lies in the picture (the rest in a bar) is not placed.
-MIN_REGION_IN_PICTURE = 0.25
-
-
-def clip_to_picture(box: Box, picture: Box | None) -> Box | None:
-    """A region cut to the active picture inside black bars (None: too little of it there).
-
-    Parameters
-    ----------
-    box : tuple of int
-        The region ``(x, y, w, h)`` in frame pixels.
-    picture : tuple of int or None
-        The active picture; None for the whole frame (the region is returned as it is).
-
-    Returns
-    -------
-    tuple of int or None
-        The part of the region in the picture; None when that is less than
-        :data:`MIN_REGION_IN_PICTURE` of it.
-
-    """
-    if picture is None:
-        return box
-    x, y, w, h = box
-    px, py, pw, ph = picture
-    left, top = max(x, px), max(y, py)
-    right, bottom = min(x + w, px + pw), min(y + h, py + ph)
-    if right <= left or bottom <= top:
-        return None
-    if (right - left) * (bottom - top) < MIN_REGION_IN_PICTURE * w * h:
-        return None
-    return left, top, right - left, bottom - top
 
 
 def _mostly_inside(box: Box, other: Box) -> bool:

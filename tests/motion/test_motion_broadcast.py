@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tremorscope.measure import clip_to_picture
+from tremorscope.locate.regions import clip_to_picture
 from tremorscope.motion.camera import CameraFit, fit_camera
 from tremorscope.motion.points import (
     BACKGROUND_REACH_PX,

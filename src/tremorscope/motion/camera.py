@@ -166,6 +166,7 @@ class CameraFit:
         self.peak = np.zeros(len(self.reference))
         #: Points found to be a static overlay (left out of the fit from then on).
         self.overlay = np.zeros(len(self.reference), dtype=bool)
+        self._has_overlay = False
 
     @property
     def overlay_points(self) -> np.ndarray:
@@ -188,17 +189,25 @@ class CameraFit:
         """
         moved = np.hypot(now[:, 0] - self._full[:, 0], now[:, 1] - self._full[:, 1])
         np.fmax(self.peak, moved, out=self.peak)  # a lost point keeps what it had
-        usable = np.where(self.overlay[:, None], np.nan, now)
+        usable = np.where(self.overlay[:, None], np.nan, now) if self._has_overlay else now
         matrix, count = fit_camera(self.reference, usable, self.scale)
-        found = np.isfinite(moved) & ~self.overlay
-        still = found & (self.peak <= STILL_PX)
-        moving = found & ~still
-        if self.overlay.any() and matrix is not None and still.any():
-            # an overlay found: still points the camera has since moved away from join it
-            self.overlay |= still & (self._carried(matrix, None) > OVERLAY_CONFLICT_PX)
+        # Nothing to weigh (the common case, a few microseconds): no point is far from its
+        # place, so no camera can have moved still ones far; or no point is still.
+        if not self._has_overlay and not (moved > OVERLAY_CONFLICT_PX).any():
             return matrix, count
+        still = self.peak <= STILL_PX
+        if not still.any():
+            return matrix, count
+        found = np.isfinite(moved) & ~self.overlay
+        still &= found
+        if self._has_overlay:
+            if matrix is not None:  # still points the camera has since moved away from join it
+                self.overlay |= still & (self._carried(matrix, None) > OVERLAY_CONFLICT_PX)
+            return matrix, count
+        moving = found & ~still
         weighed = still.any() and moving.sum() >= MIN_CAMERA_INLIERS
         if weighed and self._overlay_found(now, matrix, still, moving):
+            self._has_overlay = True
             usable = np.where(self.overlay[:, None], np.nan, now)
             matrix, count = fit_camera(self.reference, usable, self.scale)
         return matrix, count
