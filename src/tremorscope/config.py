@@ -100,6 +100,23 @@ class VideoConfig(BaseModel):
     max_hand_people: int = Field(
         2, ge=0, description="Hands of at most this many people (the leftmost) get landmarks."
     )
+    survey_s: float = Field(
+        1.0,
+        ge=0,
+        description="Black bars (letterbox, pillarbox) and static overlays (logo, caption) are "
+        "looked for on the frames of this first stretch.",
+    )
+    survey_frames: int = Field(8, ge=2, description="Frames of that stretch looked at.")
+    bar_max_level: float = Field(
+        40.0, ge=0, le=255, description="Brightest grey level of a bar (full range, 0-255)."
+    )
+    bar_tolerance: float = Field(
+        12.0,
+        ge=0,
+        le=255,
+        description="Largest spread of grey levels along a bar's row or column, over the "
+        "sampled frames (full range).",
+    )
     min_rhythm_px: float = Field(
         0.1,
         ge=0,

@@ -35,11 +35,25 @@ from tremorscope.locate.hands import (
 )
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
-from tremorscope.locate.regions import body_scale, part_regions, shoulder_width, torso_centre
+from tremorscope.locate.regions import (
+    body_scale,
+    clip_to_picture,
+    part_regions,
+    shoulder_width,
+    torso_centre,
+)
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.articulation import articulation, part_offsets
 from tremorscope.motion.camera import camera_shift
-from tremorscope.motion.points import outside_boxes, select_background_points, select_points
+from tremorscope.motion.points import (
+    BACKGROUND_REACH_PX,
+    REGION_REACH_PX,
+    inset_picture,
+    inside_box,
+    outside_boxes,
+    select_background_points,
+    select_points,
+)
 from tremorscope.motion.tracking import FrameMotion, ReferenceTracker, warm_up
 from tremorscope.results import RegionKey
 from tremorscope.video import (
@@ -51,7 +65,9 @@ from tremorscope.video import (
     probe_video,
     read_ahead,
 )
-from tremorscope.video.shots import changed_share
+from tremorscope.video.overlays import overlays_note, static_overlays
+from tremorscope.video.picture import survey_picture
+from tremorscope.video.shots import changed_in_still_view, changed_share
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -73,6 +89,8 @@ RECENT_HAND_S = 0.5
 #: Hand samples waiting for the pose thread at most: past it the decoding thread waits (each
 #: holds its decoded frame).
 MAX_PENDING_HANDS = 8
+#: A changed picture is checked against the camera's own move at most this often (s).
+CAMERA_CHECK_S = 0.2
 HANDS = ("left_hand", "right_hand")
 
 
@@ -109,6 +127,8 @@ class _Prepared:
     #: On frames that start a chunk, what the pose thread finds (None elsewhere, or with no
     #: model).
     sighting: Future[_Sighting] | None
+    #: On frames that start a chunk, the static overlays known by then (empty elsewhere).
+    overlays: tuple[Box, ...] = ()
 
 
 class _Lookahead:
@@ -119,6 +139,11 @@ class _Lookahead:
     ``chunk_s`` after the last start), so it is known here. The pose model's calls (60-100 ms
     each, two or three per chunk) run in a thread of their own, overlapping the decoding and
     the tracking of the frames before; frames wait in the read-ahead queue meanwhile.
+
+    Static overlays are looked for here too: those the first frames showed
+    (``info.overlays``), and at each chunk start the blocks that have not changed since the
+    previous start while nearly all the rest of the picture did (a camera that began to move,
+    or a cut to another shot under the same logo).
     """
 
     def __init__(
@@ -129,17 +154,31 @@ class _Lookahead:
         manual: list[Box],
         hand_rate_hz: float,
         config: VideoConfig,
-        fps: float,
+        info: VideoInfo,
     ) -> None:
         self.detector = detector
         self.config = config
+        #: The stream's facts; its bars and overlays are known before the first frame comes.
+        self.info = info
         self.hand_rate_hz = hand_rate_hz
         self.chunk_s = chunk_s
         self.pose_thread = pose_thread
         self.manual = manual
-        self.shots = ShotCutDetector(fps)
+        #: Made on the first frame, when the picture inside the bars is known (the survey of
+        #: the first frames, :func:`survey_picture`, runs once decoding starts).
+        self.shots: ShotCutDetector | None = None
+        #: Static overlays known so far, and where each of those found at a chunk start was
+        #: first seen (s).
+        self.overlays: list[Box] = []
+        self.overlays_later: list[tuple[float, Box]] = []
+        self._last_start: np.ndarray | None = None
         self.start_t = -np.inf
         self._start_thumb: np.ndarray | None = None
+        self._start_image: GrayImage | None = None
+        self._image: GrayImage | None = None
+        self._checked_t = -np.inf
+        #: The latest start that was not early (the first frame, a cut, or ``chunk_s`` on).
+        self._on_time_t = -np.inf
         self.ready: dict[int, _Prepared] = {}
         #: The latest chunk start's request to the pose model.
         self._asked: Future[_Sighting] | None = None
@@ -163,15 +202,27 @@ class _Lookahead:
     def __call__(self, frame: Frame) -> None:
         image = frame.image
         self.picture_types.append(frame.picture_type)
+        if self.shots is None:
+            self.shots = ShotCutDetector(self.info.fps, box=self.info.picture_box)
+            self.overlays = list(self.info.overlays)
         change = self.shots.look(image)
+        self._image = image
         cut = change.cut
-        starts = frame.index == 0 or cut or self._starts_early(frame.t, change.in_transition)
+        on_time = not change.in_transition and frame.t - self._on_time_t >= self.chunk_s
+        regular = frame.index == 0 or cut or on_time
+        starts = regular or self._starts_early(frame.t, change.in_transition)
         sighting = None
+        overlays: tuple[Box, ...] = ()
         if starts:
             self.start_t = frame.t
             self._start_thumb = self.shots.last_thumbnail
+            self._start_image = image
+            if regular:  # overlays: what stayed still over a chunk's length while the rest moved
+                self._on_time_t = frame.t
+                self._look_for_overlays(frame)
+            overlays = tuple(self.overlays)
             if self.detector is not None and self.pose_thread is not None:
-                sighting = self.pose_thread.submit(self._look, frame, self._serial)
+                sighting = self.pose_thread.submit(self._look, frame, self._serial, overlays)
                 self._serial += 1
                 self._asked = sighting
         elif self._asked is not None and frame.t - self._hand_t >= 1.0 / self.hand_rate_hz:
@@ -184,7 +235,7 @@ class _Lookahead:
             self.pose_thread.submit(self._hands, frame, self._asked, self._hand_samples_asked)
             self._hand_samples_asked += 1
         self.ready[frame.index] = _Prepared(
-            image, cut, starts, change.in_transition, change.began_frames_ago, sighting
+            image, cut, starts, change.in_transition, change.began_frames_ago, sighting, overlays
         )
 
     def _starts_early(self, t: float, in_transition: bool) -> bool:
@@ -204,17 +255,41 @@ class _Lookahead:
         if self._asked is not None and not self._asked.result().people:
             return True  # nobody found at the last start: look again (someone may come in)
         latest = self.shots.last_thumbnail
-        return changed_share(self._start_thumb, latest) >= self.config.look_again_changed_share
+        needed = self.config.look_again_changed_share
+        if changed_share(self._start_thumb, latest) < needed:
+            return False
+        # the picture changed: while the camera held still? (checked a few times a second; a
+        # moving camera changes everything, and its chunks start at their time)
+        if t - self._checked_t < CAMERA_CHECK_S:
+            return False
+        self._checked_t = t
+        assert self._start_image is not None and self._image is not None
+        box = self.info.picture_box
+        return changed_in_still_view(self._start_image, self._image, box) >= needed
 
-    def _look(self, frame: Frame, serial: int) -> _Sighting:
+    def _look_for_overlays(self, frame: Frame) -> None:
+        """Static overlays between the previous chunk start and this one (``frame``)."""
+        plane = frame.luma
+        previous, self._last_start = self._last_start, plane.copy()
+        if previous is None or previous.shape != plane.shape:
+            return
+        limited = frame.image.limited_range
+        for box in static_overlays([previous, plane], limited, self.info.picture_box):
+            if not any(_mostly_inside(box, known) for known in self.overlays):
+                self.overlays.append(box)
+                self.overlays_later.append((frame.t, box))
+
+    def _look(self, frame: Frame, serial: int, overlays: tuple[Box, ...]) -> _Sighting:
         """The people on a chunk's first frame, and the background's corners around them."""
         assert self.detector is not None
         rgb = frame.rgb()
         people = self.detector.result().detect(rgb)
         for person in people:
             person.appearance = describe(rgb, person)
-        exclude = [p.box for p in people] + self.manual
-        background = select_background_points(frame.gray, exclude, self.config.background_points)
+        exclude = [p.box for p in people] + self.manual + list(overlays)
+        background = select_background_points(
+            frame.gray, exclude, self.config.background_points, self.info.picture_box
+        )
         return _Sighting(people, background, serial)
 
     def _hands(self, frame: Frame, asked: Future[_Sighting], count: int) -> None:
@@ -332,6 +407,10 @@ class _Pass:
         self._latest_hand: dict[tuple[int, str], HandShape] = {}
         #: Hand regions placed from the landmarks because the pose put them elsewhere.
         self.hand_regions_moved = 0
+        #: Places of static overlays found on the tracks (see :class:`CameraFit`), as boxes
+        #: left out of every later chunk's points, and the grid cells they were made from.
+        self.learned_overlays: list[Box] = []
+        self._overlay_cells: set[tuple[int, int]] = set()
 
     def feed(self, index: int, t: float, ahead: _Prepared) -> None:
         self.times.append(t)
@@ -344,13 +423,13 @@ class _Pass:
             self.shot_starts.append(index)
             if ahead.cut:
                 self.people.cut()
-            self._start_chunk(index, t, image, sighting, carry=False)
+            self._start_chunk(index, t, image, sighting, ahead.overlays, carry=False)
             return
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
         if ahead.starts:
-            self._start_chunk(index, t, image, sighting, carry=True)
+            self._start_chunk(index, t, image, sighting, ahead.overlays, carry=True)
 
     def _in_transition(self, index: int, began: int) -> None:
         """A frame of a gradual transition: nothing measured, and people not followed through.
@@ -400,7 +479,8 @@ class _Pass:
         for key, buffer in self.residuals.items():
             buffer.append((index, motion.residuals[key]))
         if motion.camera is not None:
-            centre = (self.info.width / 2.0, self.info.height / 2.0)
+            x, y, w, h = self.info.picture
+            centre = (x + w / 2.0, y + h / 2.0)
             shift = camera_shift(motion.camera, centre) + self.camera_offset
             zoom = float(np.sqrt(abs(np.linalg.det(motion.camera[:, :2]))))
             self.camera.append((index, *shift, zoom * self.camera_zoom_offset))
@@ -411,24 +491,33 @@ class _Pass:
         t: float,
         image: GrayImage,
         sighting: _Sighting | None,
+        overlays: tuple[Box, ...],
         carry: bool,
     ) -> None:
         self._flush_articulation()
         gray = image.full()
         previous = self.chunk
+        if previous is not None:
+            self._learn_overlays(previous.tracker.overlay_points)
         people = sighting.people if sighting is not None else None
         serial = sighting.serial if sighting is not None else None
         boxes, masks = self._place_regions(t, gray, people, previous if carry else None, serial)
+        overlays = (*overlays, *self.learned_overlays)
+        clear = inset_picture(self.info.picture_box, gray.shape, REGION_REACH_PX)
         seeds = {}
         for key, box in boxes.items():
             points = select_points(gray, box, masks.get(key), self.config.region_points)
+            points = outside_boxes(inside_box(points, clear), list(overlays))
             if len(points) >= 4:
                 seeds[key] = points
-        if sighting is not None:  # chosen in the pose thread: people missed there left out here
+        if sighting is not None and not self.learned_overlays:
+            # chosen in the pose thread: people missed there left out here
             background = outside_boxes(sighting.background, self._missed_boxes)
-        else:
+        else:  # chosen here, where the overlays found so far are known
             exclude = [b for _, b in self._all_people_boxes] + [b for _, b in self.manual]
-            background = select_background_points(gray, exclude, self.config.background_points)
+            background = select_background_points(
+                gray, exclude + list(overlays), self.config.background_points, self.info.picture_box
+            )
         hands = [key for key in seeds if _articulates(key)]
         tracker = ReferenceTracker(image, seeds, background, self.helper, articulating=hands)
         self.chunks += 1
@@ -469,6 +558,7 @@ class _Pass:
         self._missed_boxes: list[Box] = []
         if not self.finds_people:
             return boxes, masks
+        picture = self.info.picture_box
         pairs = self.people.update(t, people or [])
         for track, pose in pairs:
             pid = track.person
@@ -488,7 +578,10 @@ class _Pass:
                 continue
             for part, box in part_regions(pose, gray.shape).items():
                 key = RegionKey.body_part(pid, part)
-                boxes[key] = self._hand_where_seen(pid, part, box, t, gray.shape)
+                box = clip_to_picture(self._hand_where_seen(pid, part, box, t, gray.shape), picture)
+                if box is None:
+                    continue
+                boxes[key] = box
                 if pose.mask is not None:
                     masks[key] = pose.mask
         if previous is not None:  # people missed this time keep their regions, moved along
@@ -498,10 +591,23 @@ class _Pass:
                     continue
                 for key, box in previous.boxes.items():
                     if key.owner == "person" and key.person == track.person:
-                        boxes[key] = _moved(box, self.last_raw.get(key), gray.shape)
+                        moved = clip_to_picture(
+                            _moved(box, self.last_raw.get(key), gray.shape), picture
+                        )
+                        if moved is not None:
+                            boxes[key] = moved
                 self._all_people_boxes.append((track.person, track.last_box))
                 self._missed_boxes.append(track.last_box)
         return boxes, masks
+
+    def _learn_overlays(self, points: np.ndarray) -> None:
+        """Remember where a chunk's tracks found a static overlay (grid cells around points)."""
+        side = BACKGROUND_REACH_PX
+        for x, y in points:
+            cell = (int(x // side), int(y // side))
+            if cell not in self._overlay_cells:
+                self._overlay_cells.add(cell)
+                self.learned_overlays.append((cell[0] * side, cell[1] * side, side, side))
 
     def _hand_where_seen(
         self, pid: int, part: str, box: Box, t: float, shape: tuple[int, int]
@@ -577,6 +683,14 @@ class _Pass:
 
     def result(self, elapsed: float) -> VideoMeasurement:
         self._flush_articulation()
+        if self.chunk is not None:
+            self._learn_overlays(self.chunk.tracker.overlay_points)
+        if self.learned_overlays:
+            self.info.notes.append(
+                f"static overlay found on the background's tracks ({len(self.learned_overlays)} "
+                f"places of {BACKGROUND_REACH_PX} px) while the camera moved: left out of the "
+                "camera's background from then on"
+            )
         n = len(self.times)
         camera = np.full((n, 2), np.nan)
         zoom = np.full(n, np.nan)
@@ -621,6 +735,15 @@ class _Pass:
 def _articulates(key: RegionKey) -> bool:
     """Regions whose parts may move against each other in a meaningful way: hands, given ones."""
     return key.owner == "region" or key.is_hand
+
+
+def _mostly_inside(box: Box, other: Box) -> bool:
+    """Whether at least half of ``box`` lies in ``other``."""
+    x, y, w, h = box
+    ox, oy, ow, oh = other
+    width = min(x + w, ox + ow) - max(x, ox)
+    height = min(y + h, oy + oh) - max(y, oy)
+    return width > 0 and height > 0 and width * height >= 0.5 * w * h
 
 
 def _moved(box: Box, shift: np.ndarray | None, shape: tuple[int, int]) -> Box:
@@ -696,10 +819,13 @@ def measure_video(
         [box for _, box in regions],
         hand_rate_hz(info.duration_s, config),
         config,
-        info.fps,
+        info,
     )
     state.hand_samples = ahead.hand_shapes  # the same list: read as the pose thread fills it
-    frames = read_ahead(iter_frames(path, info, threads=1), _lookahead_depth(info), ahead)
+    depth = _lookahead_depth(info)
+    # Bars and overlays are looked for on the first frames before the first is handed on.
+    decoded = survey_picture(iter_frames(path, info, threads=1), info, config, depth)
+    frames = read_ahead(decoded, depth, ahead)
     try:
         for frame in frames:
             state.feed(frame.index, frame.t, ahead.take(frame.index))
@@ -715,6 +841,11 @@ def measure_video(
         blas.restore_original_limits()
         if detector is not None and detector.done() and detector.exception() is None:
             _release_pose_model(detector.result(), config.max_people)
+    if ahead.overlays_later:
+        first = ahead.overlays_later[0][0]
+        info.notes.append(
+            overlays_note([box for _, box in ahead.overlays_later]) + f" (from {first:.1f} s)"
+        )
     result = state.result(time.perf_counter() - started)
     result.hands = state.hands_of(ahead.hand_shapes)
     result.picture_types = "".join(ahead.picture_types)

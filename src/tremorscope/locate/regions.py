@@ -152,3 +152,37 @@ def part_regions(pose: PersonPose, shape: tuple[int, int]) -> dict[str, Box]:
         if min(x1 - x0, y1 - y0) >= MIN_SIDE:
             regions[part] = (x0, y0, x1 - x0, y1 - y0)
     return regions
+
+
+#: A region of which less than this share lies in the picture (the rest in a bar) is not placed.
+MIN_REGION_IN_PICTURE = 0.25
+
+
+def clip_to_picture(box: Box, picture: Box | None) -> Box | None:
+    """A region cut to the active picture inside black bars (None: too little of it there).
+
+    Parameters
+    ----------
+    box : tuple of int
+        The region ``(x, y, w, h)`` in frame pixels.
+    picture : tuple of int or None
+        The active picture; None for the whole frame (the region is returned as it is).
+
+    Returns
+    -------
+    tuple of int or None
+        The part of the region in the picture; None when that is less than
+        :data:`MIN_REGION_IN_PICTURE` of it.
+
+    """
+    if picture is None:
+        return box
+    x, y, w, h = box
+    px, py, pw, ph = picture
+    left, top = max(x, px), max(y, py)
+    right, bottom = min(x + w, px + pw), min(y + h, py + ph)
+    if right <= left or bottom <= top:
+        return None
+    if (right - left) * (bottom - top) < MIN_REGION_IN_PICTURE * w * h:
+        return None
+    return left, top, right - left, bottom - top

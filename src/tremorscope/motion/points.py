@@ -2,7 +2,8 @@
 
 Corners (``cv2.goodFeaturesToTrack``) of a reference frame: a region's inside its box (and the
 person's silhouette, when it covers enough of it), the background's spread over the frame
-outside every widened box, for the camera estimate.
+outside every widened box, for the camera estimate. Inside black bars nothing moves: no point
+is taken where its tracking window would reach into them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,13 @@ import cv2
 import numpy as np
 
 from tremorscope.locate.pose import Box
+from tremorscope.motion.patches import WINDOW
+
+#: How far (px) a region point's tracking window reaches from it.
+REGION_REACH_PX = WINDOW // 2
+#: The same for a background point, followed at half size
+#: (:data:`tremorscope.motion.tracking.BACKGROUND_SCALE`): twice as far in the frame.
+BACKGROUND_REACH_PX = 2 * (WINDOW // 2)
 
 
 def select_points(
@@ -61,7 +69,7 @@ def select_points(
 
 
 def select_background_points(
-    gray: np.ndarray, exclude: list[Box], max_points: int = 300
+    gray: np.ndarray, exclude: list[Box], max_points: int = 300, picture: Box | None = None
 ) -> np.ndarray:
     """Corners outside every excluded box (people, manual regions), spread over the frame.
 
@@ -70,9 +78,12 @@ def select_background_points(
     gray : ndarray, shape (height, width), uint8
         The reference frame.
     exclude : list of tuple of int
-        Boxes ``(x, y, w, h)`` to leave out, widened by 10 %.
+        Boxes ``(x, y, w, h)`` to leave out, widened by 10 % (people, regions, overlays).
     max_points : int
         Most points returned.
+    picture : tuple of int, optional
+        The active picture inside black bars: points only there, and at least
+        :data:`BACKGROUND_REACH_PX` from each bar (None: the whole frame).
 
     Returns
     -------
@@ -80,7 +91,9 @@ def select_background_points(
 
     """
     height, width = gray.shape
-    mask = np.full((height, width), 255, np.uint8)
+    mask = np.zeros((height, width), np.uint8)
+    x, y, w, h = inset_picture(picture, (height, width), BACKGROUND_REACH_PX)
+    mask[y : y + h, x : x + w] = 255
     for x, y, w, h in exclude:
         pad_x, pad_y = _margin(w, h)
         mask[max(0, y - pad_y) : y + h + pad_y, max(0, x - pad_x) : x + w + pad_x] = 0
@@ -109,6 +122,43 @@ def outside_boxes(points: np.ndarray, exclude: list[Box]) -> np.ndarray:
             & (points[:, 1] >= y - pad_y)
             & (points[:, 1] < y + h + pad_y)
         )
+    return points[keep]
+
+
+def inset_picture(picture: Box | None, shape: tuple[int, int], reach: int) -> Box:
+    """The part of the picture whose points' windows stay off the bars.
+
+    Parameters
+    ----------
+    picture : tuple of int or None
+        The active picture ``(x, y, w, h)`` inside black bars; None for the whole frame.
+    shape : tuple of int
+        ``(height, width)`` of the frame.
+    reach : int
+        How far a point's window reaches (px): each side that borders a bar moves in by it
+        (the frame's own edges do not: a window past them counts inside only).
+
+    Returns
+    -------
+    tuple of int
+        ``(x, y, w, h)``, possibly empty.
+
+    """
+    height, width = shape
+    x, y, w, h = picture or (0, 0, width, height)
+    left = x + reach if x > 0 else x
+    top = y + reach if y > 0 else y
+    right = x + w - reach if x + w < width else x + w
+    bottom = y + h - reach if y + h < height else y + h
+    return left, top, max(right - left, 0), max(bottom - top, 0)
+
+
+def inside_box(points: np.ndarray, box: Box) -> np.ndarray:
+    """The points inside ``box`` ``(x, y, w, h)``."""
+    x, y, w, h = box
+    keep = (
+        (points[:, 0] >= x) & (points[:, 0] < x + w) & (points[:, 1] >= y) & (points[:, 1] < y + h)
+    )
     return points[keep]
 
 

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from tremorscope.locate.pose import Box
-from tremorscope.motion.camera import MIN_CAMERA_INLIERS, fit_camera
+from tremorscope.motion.camera import MIN_CAMERA_INLIERS, CameraFit
 from tremorscope.motion.patches import PointState, ReferencePatches
 from tremorscope.motion.points import select_points
 from tremorscope.motion.robust import group_means
@@ -270,7 +270,9 @@ class ReferenceTracker:
     regions : dict
         Region key to the points chosen in it, shape ``(n, 2)``.
     background : ndarray, shape (m, 2)
-        Background points for the camera estimate (may be empty: no compensation).
+        Background points for the camera estimate (may be empty: no compensation). Those
+        found to be a static overlay are left out of it
+        (:class:`~tremorscope.motion.camera.CameraFit`, :attr:`overlay_points`).
     helper : Executor, optional
         A one-thread pool: each frame's work is then shared between the caller's thread and the
         helper's (the compiled search and OpenCV release Python's lock).
@@ -323,6 +325,9 @@ class ReferenceTracker:
             together = np.zeros(len(background), dtype=int)
             self.background = _Follower(
                 reference, background, together, BACKGROUND_SCALE, articulating={0}
+            )
+            self._camera = CameraFit(
+                self.background.ref_points, reference.shape, self.background.scale
             )
 
     @property
@@ -382,7 +387,14 @@ class ReferenceTracker:
         self.background.begin(image)  # makes the half-size image, in this job's thread
         self.background.follow([0])
         now = self.background.positions()
-        found[0] = fit_camera(self.background.ref_points, now, self.background.scale)
+        found[0] = self._camera.fit(now)
+
+    @property
+    def overlay_points(self) -> np.ndarray:
+        """Background points found to be a static overlay so far (reference places, px)."""
+        if self.background is None:
+            return np.zeros((0, 2))
+        return self._camera.overlay_points
 
 
 def warm_up() -> None:

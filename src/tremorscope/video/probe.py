@@ -21,6 +21,7 @@ from tremorscope.video.container import (
     _reason,
     _video_stream,
 )
+from tremorscope.video.deinterlace import Interlacing, interlacing
 from tremorscope.video.frame import _frame_rotation
 
 #: Demuxers of still pictures (FFmpeg's ``image2`` and the ``*_pipe`` ones: ``png_pipe``, ...).
@@ -60,6 +61,16 @@ class VideoInfo:
         one beginning :data:`STOPPED_EARLY` when the video ends before the file says it does.
     cut_at_byte : int or None
         Where an MP4/MOV file is cut off inside its last box (a truncated copy), else None.
+    interlacing : Interlacing or None
+        How the stream is interlaced, from its field order and its first frame (None:
+        progressive); :func:`iter_frames` then deinterlaces every frame.
+    picture_box : tuple of int or None
+        The active picture ``(x, y, w, h)`` inside black bars (letterbox, pillarbox), when the
+        video pass found bars (:func:`tremorscope.video.picture.survey_picture`); None: the
+        whole frame.
+    overlays : list of tuple of int
+        Boxes ``(x, y, w, h)`` of static overlays (logo, caption, clock) the video pass found
+        on its first frames (:func:`tremorscope.video.picture.survey_picture`).
 
     """
 
@@ -74,6 +85,14 @@ class VideoInfo:
     bits_per_pixel: float | None = None
     notes: list[str] = field(default_factory=list)
     cut_at_byte: int | None = None
+    interlacing: Interlacing | None = None
+    picture_box: tuple[int, int, int, int] | None = None
+    overlays: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    @property
+    def picture(self) -> tuple[int, int, int, int]:
+        """The active picture ``(x, y, w, h)``: inside the bars, or the whole frame."""
+        return self.picture_box or (0, 0, self.width, self.height)
 
 
 def probe_video(path: str | Path) -> VideoInfo:
@@ -149,6 +168,7 @@ def _probe(path: Path, container: av.container.InputContainer) -> VideoInfo:
         rotation=rotation,
         codec=ctx.name,
         bits_per_pixel=bpp,
+        interlacing=interlacing(ctx.field_order, bool(first.interlaced_frame)),
     )
     layout = _mp4_layout(path)
     if layout is not None and layout[1] is not None:

@@ -29,6 +29,7 @@ from tremorscope.video.container import (
     _reason,
     _video_stream,
 )
+from tremorscope.video.deinterlace import deinterlaced
 from tremorscope.video.frame import (
     Frame,
     GrayImage,
@@ -87,6 +88,9 @@ def iter_frames(
     Frame
         Frames in presentation order with times from the container, starting at 0 s (put back
         in presentation order where a container attaches them in decoding order, as AVI does).
+        An interlaced stream (``info.interlacing``) is deinterlaced, one picture per frame
+        with the frame's own time (:mod:`~tremorscope.video.deinterlace`), and a note says so;
+        progressive frames are read as decoded.
 
     Raises
     ------
@@ -114,8 +118,11 @@ def iter_frames(
         t0 = None
         last_t = -np.inf
         shape = None
+        timed = _retimed(_decode(container, stream, log), info.fps)
+        if info.interlacing is not None:
+            timed = deinterlaced(timed, info.interlacing, threads)
         try:
-            for frame, t in _retimed(_decode(container, stream, log), info.fps):
+            for frame, t in timed:
                 if t0 is None:
                     t0 = t
                 t -= t0
@@ -140,6 +147,8 @@ def iter_frames(
         if index == 0:
             raise InputError(path, _no_frame_problem(log, int(stream.frames or 0)))
         notes = log.notes()
+        if info.interlacing is not None:
+            notes.append(info.interlacing.note)
         if corrupt:
             notes.append(
                 f"{_count(len(corrupt), 'frame')} decoded with errors from {corrupt[0]:.2f} s: "

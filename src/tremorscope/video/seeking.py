@@ -9,6 +9,7 @@ import av
 import numpy as np
 
 from tremorscope.video.container import _AV_ERRORS, _open, _video_stream
+from tremorscope.video.deinterlace import one_field
 from tremorscope.video.frame import _frame_rotation, _frame_time, rotate
 from tremorscope.video.probe import VideoInfo, probe_video
 from tremorscope.video.reader import iter_frames
@@ -28,7 +29,8 @@ def frames_at(
     For each time, the first frame at or after it (times as :func:`iter_frames` gives them,
     from the first frame), the last frame for times past the end. Times more than
     :data:`SEEK_AHEAD_S` ahead of the decoder are reached by seeking to the key frame before
-    them: a report's few frames of an hour-long video cost seconds, not a full decode. Where a
+    them: a report's few frames of an hour-long video cost seconds, not a full decode (an
+    interlaced frame found so is shown from its first field). Where a
     seek cannot be trusted (no timestamps, a container that may give them in decoding order, a
     seek that lands past the time), the frames are decoded in one pass from the start instead.
 
@@ -117,9 +119,10 @@ def _frames_by_seeking(path: Path, wanted: list[float], info: VideoInfo) -> dict
                 if following is None:
                     break
                 current, now = following, _seconds_after(following, t0)
-            found[target] = rotate(
-                current.to_ndarray(format="rgb24"), _frame_rotation(current, info.rotation)
-            )
+            image = current.to_ndarray(format="rgb24")
+            if info.interlacing is not None:  # its first field (the frames around unread)
+                image = one_field(image, info.interlacing.first_field)
+            found[target] = rotate(image, _frame_rotation(current, info.rotation))
         return found
     finally:
         container.close()

@@ -44,6 +44,8 @@ MIN_AGREEING_SHARE = 0.5
 #: ...and the transform does not jump: zoom (log) and shift (share of the width) in one frame.
 MAX_STEP_ZOOM = 0.05
 MAX_STEP_SHIFT = 0.08
+#: A view that moved by less than this share of its width (or zoomed by less) held still.
+STILL_VIEW_SHIFT = 0.01
 #: A dissolve or fade is looked for over this lag, seconds.
 TRANSITION_LAG_S = 0.3
 #: Over the lag, a transition changes the thumbnail by at least this many grey levels...
@@ -86,23 +88,106 @@ class PictureChange:
     began_frames_ago: int = 0
 
 
-def thumbnail(image: GrayImage, side: int = THUMB_SIDE) -> np.ndarray:
-    """A ``side`` x ``side`` full-range float thumbnail of the whole picture."""
-    step = max(1, min(image.shape) // (2 * side))
-    thumb = cv2.resize(image.plane[::step, ::step], (side, side), interpolation=cv2.INTER_LINEAR)
+Box = tuple[int, int, int, int]
+
+
+def _active(image: GrayImage, box: Box | None) -> np.ndarray:
+    """The plane, or its active picture ``box`` (inside black bars)."""
+    if box is None:
+        return image.plane
+    x, y, w, h = box
+    return image.plane[y : y + h, x : x + w]
+
+
+def thumbnail(image: GrayImage, side: int = THUMB_SIDE, box: Box | None = None) -> np.ndarray:
+    """A ``side`` x ``side`` full-range float thumbnail of the picture (or of ``box`` in it)."""
+    plane = _active(image, box)
+    step = max(1, min(plane.shape) // (2 * side))
+    thumb = cv2.resize(plane[::step, ::step], (side, side), interpolation=cv2.INTER_LINEAR)
     return image.full_levels(thumb)
 
 
-def _geometry_image(image: GrayImage) -> np.ndarray:
+def _geometry_image(image: GrayImage, box: Box | None = None) -> np.ndarray:
     """The picture at :data:`GEOMETRY_WIDTH` pixels wide (aspect kept), full range, uint8."""
-    height, width = image.shape
+    plane = _active(image, box)
+    height, width = plane.shape[:2]
     step = max(1, width // (2 * GEOMETRY_WIDTH))
     size = (GEOMETRY_WIDTH, max(8, round(GEOMETRY_WIDTH * height / width)))
-    small = cv2.resize(image.plane[::step, ::step], size, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(plane[::step, ::step], size, interpolation=cv2.INTER_AREA)
     return np.clip(image.full_levels(small), 0, 255).astype(np.uint8)
 
 
-def camera_step(before: GrayImage, after: GrayImage) -> tuple[float, float, float] | None:
+def _similarity(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """A similarity taking picture ``a`` to ``b`` (corners followed, RANSAC), and its support.
+
+    Returns
+    -------
+    (ndarray or None, float)
+        The 2 x 3 matrix (None when too few corners could be followed or fitted) and the share
+        of ``a``'s corners that agree with it (0-1; 1.0 with no corners at all).
+    """
+    corners = cv2.goodFeaturesToTrack(a, GEOMETRY_CORNERS, 0.01, 4)
+    if corners is None or len(corners) < 8:
+        return None, 1.0
+    ahead, ok, _ = cv2.calcOpticalFlowPyrLK(a, b, corners, None, winSize=(15, 15), maxLevel=3)
+    back, ok_back, _ = cv2.calcOpticalFlowPyrLK(b, a, ahead, None, winSize=(15, 15), maxLevel=3)
+    consistent = (
+        (ok.ravel() == 1)
+        & (ok_back.ravel() == 1)
+        & (np.linalg.norm((back - corners).reshape(-1, 2), axis=1) < GEOMETRY_TOLERANCE_PX)
+    )
+    if consistent.sum() < 6:
+        return None, 0.0
+    src, dst = corners[consistent].reshape(-1, 2), ahead[consistent].reshape(-1, 2)
+    matrix, inliers = cv2.estimateAffinePartial2D(
+        src, dst, method=cv2.RANSAC, ransacReprojThreshold=GEOMETRY_TOLERANCE_PX
+    )
+    if matrix is None:
+        return None, 0.0
+    return matrix, float(inliers.sum()) / len(corners)
+
+
+def changed_in_still_view(before: GrayImage, after: GrayImage, box: Box | None = None) -> float:
+    """Share of the picture that changed while the camera held still (0 while it moved).
+
+    ``before`` is moved onto ``after`` by the similarity most corners agree on (a pan, a zoom),
+    and the share of pixels that still differ by more than :data:`MIN_CUT_CHANGE` is counted
+    where both pictures overlap: what came in or moved, not what the camera did.
+
+    Parameters
+    ----------
+    before, after : GrayImage
+        Two pictures of the same size.
+    box : tuple of int, optional
+        The active picture inside black bars.
+
+    Returns
+    -------
+    float
+        0-1; 0 when the camera moved (panned or zoomed by more than :data:`STILL_VIEW_SHIFT`
+        of the width): a moving view changes everything, and what changed in it is not told.
+    """
+    a, b = _geometry_image(before, box), _geometry_image(after, box)
+    matrix, share = _similarity(a, b)
+    if matrix is None or share < MIN_AGREEING_SHARE:
+        return float(np.mean(cv2.absdiff(a, b) > MIN_CUT_CHANGE))
+    zoom = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
+    if (
+        abs(zoom - 1.0) > STILL_VIEW_SHIFT
+        or np.hypot(*matrix[:, 2]) > STILL_VIEW_SHIFT * a.shape[1]
+    ):
+        return 0.0
+    size = (b.shape[1], b.shape[0])
+    moved = cv2.warpAffine(a, matrix, size, flags=cv2.INTER_LINEAR)
+    inside = cv2.warpAffine(np.full_like(a, 255), matrix, size, flags=cv2.INTER_NEAREST) == 255
+    if not inside.any():
+        return 0.0
+    return float(np.mean(cv2.absdiff(moved, b)[inside] > MIN_CUT_CHANGE))
+
+
+def camera_step(
+    before: GrayImage, after: GrayImage, box: Box | None = None
+) -> tuple[float, float, float] | None:
     """The camera move that takes ``before`` to ``after``, or None when no move explains it.
 
     Corners of ``before`` are followed into ``after`` (pyramidal Lucas-Kanade, checked backward)
@@ -112,6 +197,8 @@ def camera_step(before: GrayImage, after: GrayImage) -> tuple[float, float, floa
     ----------
     before, after : GrayImage
         Two pictures of the same size.
+    box : tuple of int, optional
+        The active picture ``(x, y, w, h)`` inside black bars: only it is compared.
 
     Returns
     -------
@@ -120,26 +207,10 @@ def camera_step(before: GrayImage, after: GrayImage) -> tuple[float, float, floa
         too few corners could be followed to fit a transform.
 
     """
-    a, b = _geometry_image(before), _geometry_image(after)
-    corners = cv2.goodFeaturesToTrack(a, GEOMETRY_CORNERS, 0.01, 4)
-    if corners is None or len(corners) < 8:
-        return None
-    ahead, ok, _ = cv2.calcOpticalFlowPyrLK(a, b, corners, None, winSize=(15, 15), maxLevel=3)
-    back, ok_back, _ = cv2.calcOpticalFlowPyrLK(b, a, ahead, None, winSize=(15, 15), maxLevel=3)
-    consistent = (
-        (ok.ravel() == 1)
-        & (ok_back.ravel() == 1)
-        & (np.linalg.norm((back - corners).reshape(-1, 2), axis=1) < GEOMETRY_TOLERANCE_PX)
-    )
-    if consistent.sum() < 6:
-        return 0.0, 0.0, 0.0
-    src, dst = corners[consistent].reshape(-1, 2), ahead[consistent].reshape(-1, 2)
-    matrix, inliers = cv2.estimateAffinePartial2D(
-        src, dst, method=cv2.RANSAC, ransacReprojThreshold=GEOMETRY_TOLERANCE_PX
-    )
+    a, b = _geometry_image(before, box), _geometry_image(after, box)
+    matrix, share = _similarity(a, b)
     if matrix is None:
-        return 0.0, 0.0, 0.0
-    share = float(inliers.sum()) / len(corners)
+        return None if share == 1.0 else (0.0, 0.0, 0.0)
     zoom = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
     centre = np.array([a.shape[1] / 2.0, a.shape[0] / 2.0])
     moved = matrix[:, :2] @ centre + matrix[:, 2] - centre
@@ -204,10 +275,14 @@ class ShotCutDetector:
         Frame rate, for the transition's lag.
     history : int
         Frames of recent change that set what is typical.
+    box : tuple of int, optional
+        The active picture ``(x, y, w, h)`` inside black bars: only it is compared (bars that
+        never change would dilute a cut's change and fill both histograms alike).
 
     """
 
-    def __init__(self, fps: float = 30.0, history: int = 30) -> None:
+    def __init__(self, fps: float = 30.0, history: int = 30, box: Box | None = None) -> None:
+        self.box = box
         self._previous: np.ndarray | None = None
         self._previous_hist: np.ndarray | None = None
         self._previous_image: GrayImage | None = None
@@ -245,7 +320,7 @@ class ShotCutDetector:
     def look(self, gray: np.ndarray | GrayImage) -> PictureChange:
         """What ``gray`` is: a cut, a frame in a gradual transition, or neither."""
         image = as_gray_image(gray)
-        thumb = thumbnail(image)
+        thumb = thumbnail(image, box=self.box)
         hist = cv2.calcHist([np.clip(thumb, 0, 255)], [0], None, [32], [0, 256])
         cv2.normalize(hist, hist)
         change = PictureChange()
@@ -287,7 +362,7 @@ class ShotCutDetector:
         ):
             return True
         self.geometry_tests += 1
-        return not explained_by_camera(camera_step(self._previous_image, image))
+        return not explained_by_camera(camera_step(self._previous_image, image, self.box))
 
     def _lagged(self, thumb: np.ndarray) -> float:
         return float(np.mean(np.abs(thumb - self._past[0]))) if self._past else 0.0
