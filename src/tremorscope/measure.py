@@ -35,6 +35,7 @@ from tremorscope.locate.hands import (
 from tremorscope.locate.people import PeopleTracker
 from tremorscope.locate.pose import Box, PersonPose, PoseDetector
 from tremorscope.locate.regions import part_regions, shoulder_width
+from tremorscope.locate.world_scale import ScaleSample, scale_sample
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.articulation import articulation, part_offsets
 from tremorscope.motion.camera import camera_shift
@@ -282,6 +283,7 @@ class _Pass:
         self._all_people_boxes: list[tuple[int, Box]] = []
         self._missed_boxes: list[Box] = []
         self.shoulders: dict[int, list[float]] = {}
+        self.scale_samples: dict[int, list[ScaleSample]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
         # people by their id (1-based) from here on
         #: (sighting serial, person's place in it) to the person's id.
@@ -400,6 +402,7 @@ class _Pass:
             width = shoulder_width(pose)
             if width is not None:
                 self.shoulders.setdefault(pid, []).append(width)
+            self.scale_samples.setdefault(pid, []).append(scale_sample(pose, t, gray.shape))
             for part, condition in part_conditions(pose).items():
                 self.conditions.setdefault((pid, part), []).append(condition)
             if self.person is not None and pid != self.person:
@@ -521,6 +524,7 @@ class _Pass:
             camera_chunks=self.camera_chunks,
             chunks=self.chunks,
             shoulder_px=self.shoulders,
+            scale_samples=self.scale_samples,
             conditions=self.conditions,
         )
 

@@ -6,10 +6,14 @@ import contextlib
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tremorscope.locate.hands import FoundHand
 
 #: Names of the 33 mediapipe pose landmarks, in order. Left and right are the person's own.
 LANDMARK_NAMES = (
@@ -49,8 +53,9 @@ LANDMARK_NAMES = (
 )
 #: A landmark counts as seen above this visibility.
 VISIBLE = 0.5
-#: A person needs this many landmarks seen, including a face (nose and eyes) or both shoulders:
-#: fewer are mostly the model's guesses on what is left around a blanked person.
+#: A person needs this many landmarks seen inside the frame, including a face (nose and eyes) or
+#: both shoulders: fewer are mostly the model's guesses on what is left around a blanked person,
+#: or on a hand close up.
 MIN_SEEN = 8
 
 Box = tuple[int, int, int, int]
@@ -70,6 +75,10 @@ class PersonPose:
         ``(x, y, w, h)`` around the visible landmarks, widened by a margin, inside the frame.
     mask : ndarray of bool, shape (height, width), or None
         Pixels that belong to the person, from the model's segmentation.
+    world : ndarray, shape (33, 3), or None
+        The landmarks on the model's body in metres (``pose_world_landmarks``): origin between
+        the hips, x to the picture's right, y down, z away from the camera. The model assumes
+        an average adult body (see :mod:`tremorscope.locate.world_scale`).
 
     """
 
@@ -77,11 +86,19 @@ class PersonPose:
     visibility: np.ndarray
     box: Box
     mask: np.ndarray | None = None
+    world: np.ndarray | None = None
 
     @property
     def visible(self) -> np.ndarray:
         """Boolean array of the landmarks seen."""
         return self.visibility > VISIBLE
+
+
+def in_frame(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Boolean array of the points inside a frame of ``shape`` = (height, width) pixels."""
+    height, width = shape
+    x, y = points[:, 0], points[:, 1]
+    return (x >= 0) & (x < width) & (y >= 0) & (y < height)
 
 
 def landmark_box(points: np.ndarray, shape: tuple[int, int], margin: float = 0.1) -> Box:
@@ -156,7 +173,9 @@ class PoseDetector:
     """Finds up to ``max_people`` people in a frame.
 
     mediapipe's legacy pose model finds one person per call; after each find, that person's box
-    is blanked and the frame searched again, until nobody more is found.
+    is blanked and the frame searched again, until nobody more is found. A pose that is not a
+    person (a hand filmed close up: :mod:`tremorscope.locate.credibility`) is blanked too, but
+    not returned; :attr:`rejected` keeps it with the reasons.
 
     Parameters
     ----------
@@ -168,6 +187,11 @@ class PoseDetector:
     """
 
     def __init__(self, max_people: int = 4, min_confidence: float = 0.5) -> None:
+        from tremorscope.locate.credibility import FaceDetector
+
+        self._faces = FaceDetector()
+        #: Poses of the last :meth:`detect` call that were not taken as people, with the reasons.
+        self.rejected: list[tuple[PersonPose, tuple[str, ...]]] = []
         with quiet_mediapipe():
             from mediapipe.python.solutions import pose as mp_pose
 
@@ -182,8 +206,9 @@ class PoseDetector:
         self.max_people = max_people
 
     def close(self) -> None:
-        """Release the model."""
+        """Release the models."""
         self._pose.close()
+        self._faces.close()
 
     def __enter__(self) -> PoseDetector:
         return self
@@ -191,13 +216,17 @@ class PoseDetector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def detect(self, rgb: np.ndarray) -> list[PersonPose]:
+    def detect(self, rgb: np.ndarray, hands: Sequence[FoundHand] | None = None) -> list[PersonPose]:
         """Every person found in an RGB frame, in the order found.
 
         Parameters
         ----------
         rgb : ndarray, shape (height, width, 3), uint8
             The frame.
+        hands : sequence of FoundHand, optional
+            The hands on this frame if already found
+            (:func:`tremorscope.locate.hands.find_hands`); otherwise they are looked for only
+            when a pose is in doubt.
 
         Returns
         -------
@@ -205,9 +234,20 @@ class PoseDetector:
             Possibly empty.
 
         """
+        from tremorscope.locate.credibility import judge
+        from tremorscope.locate.hands import find_hands
+
+        found: list[Sequence[FoundHand]] = [hands] if hands is not None else []
+
+        def frame_hands() -> Sequence[FoundHand]:
+            if not found:
+                found.append(find_hands(rgb))
+            return found[0]
+
         shape = rgb.shape[:2]
         image = rgb
         people: list[PersonPose] = []
+        self.rejected = []
         blanked: list[Box] = []
         fill = np.median(rgb.reshape(-1, 3)[:: max(1, rgb.size // 30000)], axis=0)
         for _ in range(self.max_people):
@@ -217,7 +257,11 @@ class PoseDetector:
             person = _person_from_result(result, shape)
             if person is None or any(_covered(person.box, box) > 0.4 for box in blanked):
                 break  # nobody more, or a remnant of someone already found
-            people.append(person)
+            verdict = judge(person, rgb, self._faces, frame_hands)
+            if verdict.person:
+                people.append(person)
+            else:
+                self.rejected.append((person, verdict.reasons))
             if image is rgb:
                 image = rgb.copy()
             x, y, w, h = landmark_box(person.points[person.visible], shape, margin=0.15)
@@ -240,7 +284,8 @@ def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | 
     marks = result.pose_landmarks.landmark
     points = np.array([[m.x * width, m.y * height] for m in marks], dtype=float)
     visibility = np.array([m.visibility for m in marks], dtype=float)
-    seen = visibility > VISIBLE
+    visible = visibility > VISIBLE
+    seen = visible & in_frame(points, shape)  # the model also guesses, visible, beyond the frame
     face = seen[[0, 2, 5]].all()  # nose and both eyes
     shoulders = seen[[11, 12]].all()
     if seen.sum() < MIN_SEEN or not (face or shoulders):
@@ -248,4 +293,7 @@ def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | 
     mask = None
     if result.segmentation_mask is not None:
         mask = np.asarray(result.segmentation_mask) > 0.5
-    return PersonPose(points, visibility, landmark_box(points[seen], shape), mask)
+    world = None
+    if result.pose_world_landmarks is not None:
+        world = np.array([[m.x, m.y, m.z] for m in result.pose_world_landmarks.landmark], float)
+    return PersonPose(points, visibility, landmark_box(points[visible], shape), mask, world)
