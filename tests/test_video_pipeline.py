@@ -65,7 +65,7 @@ def test_head_tremor_is_found_at_its_frequency_and_size(analysis) -> None:
     assert analysis.dominant_group == "person1.head"
 
 
-def test_amplitude_in_cm_with_a_given_scale_and_from_the_shoulders(analysis, footage) -> None:
+def test_amplitude_in_cm_with_a_given_scale_and_from_the_body_landmarks(analysis, footage) -> None:
     given = analyze_video(footage["clip"], px_per_cm=8.0, context="rest")
     head = given.people[0].body_parts["head"].rhythmic
     assert given.people[0].scale.source == "given"
@@ -90,7 +90,7 @@ def test_amplitude_in_cm_with_a_given_scale_and_from_the_shoulders(analysis, foo
     assert "head" in items[("3.18", None)].evidence
     assert not items[("3.17", "lip_jaw")].assessable
     estimated = analysis.people[0]
-    assert estimated.scale is not None and estimated.scale.source == "shoulder width"
+    assert estimated.scale is not None and estimated.scale.source == "body landmarks"
     r = estimated.body_parts["head"].rhythmic
     lo, hi = r.amplitude_cm_ci
     assert lo < r.amplitude_cm < hi

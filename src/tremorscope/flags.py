@@ -154,14 +154,16 @@ class QualityFlag(StrEnum):
     NO_SCALE = (
         "no_scale",
         "pixels only",
-        "No scale was known (shoulders not seen, none given): sizes stay in pixels.",
+        "No scale was known (the body's landmarks gave no credible one, none was given): sizes "
+        "stay in pixels.",
     )
     SCALE_ESTIMATED = (
         "scale_estimated",
-        "centimetres estimated (about +-16 %)",
-        "Centimetres come from the person's shoulder width taken as an adult average "
-        "(36 +- 5.9 cm), about +-16 %; parts nearer the camera than the shoulders read larger. "
-        "Give a measured scale for better.",
+        "centimetres estimated (about +-15 % or more)",
+        "Centimetres come from the person's body landmarks in metres, on the pose model's "
+        "average adult body (+-15 %, plus the spread over the detections), or from the "
+        "shoulders' width facing the camera (36 +- 5.9 cm); parts nearer the camera than the "
+        "body's middle read larger. Give a measured scale for better.",
     )
     ARTICULATED = (
         "articulated",

@@ -42,6 +42,7 @@ from tremorscope.locate.regions import (
     shoulder_width,
     torso_centre,
 )
+from tremorscope.locate.world_scale import ScaleSample, scale_sample
 from tremorscope.measurement import RegionSamples, VideoMeasurement, measurement_dataset
 from tremorscope.motion.articulation import articulation, part_offsets
 from tremorscope.motion.camera import camera_shift
@@ -67,7 +68,7 @@ from tremorscope.video import (
 )
 from tremorscope.video.overlays import overlays_note, static_overlays
 from tremorscope.video.picture import survey_picture
-from tremorscope.video.shots import changed_in_still_view, changed_share
+from tremorscope.video.shots import changed_share, view_held_still
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -265,7 +266,7 @@ class _Lookahead:
         self._checked_t = t
         assert self._start_image is not None and self._image is not None
         box = self.info.picture_box
-        return changed_in_still_view(self._start_image, self._image, box) >= needed
+        return view_held_still(self._start_image, self._image, box)
 
     def _look_for_overlays(self, frame: Frame) -> None:
         """Static overlays between the previous chunk start and this one (``frame``)."""
@@ -397,6 +398,7 @@ class _Pass:
         self.shoulders: dict[int, list[float]] = {}
         #: Person id to (time, torso centre x, y, body scale) at each detection (px).
         self.torsos: dict[int, list[tuple[float, float, float, float]]] = {}
+        self.scale_samples: dict[int, list[ScaleSample]] = {}
         self.conditions: dict[tuple[int, str], list[tuple[str, str]]] = {}
         # people by their id (1-based) from here on
         #: (sighting serial, person's place in it) to the person's id.
@@ -446,7 +448,7 @@ class _Pass:
         for pid in self.people.forget_since(self.times[first]):  # found in the blend: not real
             for key in [k for k in self.series if k.owner == "person" and k.person == pid]:
                 del self.series[key]
-            for table in (self.shoulders, self.torsos):
+            for table in (self.shoulders, self.torsos, self.scale_samples):
                 table.pop(pid, None)
             for key in [k for k in self.conditions if k[0] == pid]:
                 del self.conditions[key]
@@ -572,6 +574,7 @@ class _Pass:
             width = shoulder_width(pose)
             if width is not None:
                 self.shoulders.setdefault(pid, []).append(width)
+            self.scale_samples.setdefault(pid, []).append(scale_sample(pose, t, gray.shape))
             for part, condition in part_conditions(pose).items():
                 self.conditions.setdefault((pid, part), []).append(condition)
             if self.person is not None and pid != self.person:
@@ -722,6 +725,7 @@ class _Pass:
             camera_chunks=self.camera_chunks,
             chunks=self.chunks,
             shoulder_px=self.shoulders,
+            scale_samples=self.scale_samples,
             conditions=self.conditions,
             torsos=self.torsos,
             identity_uncertain={

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tremorscope.locate.hands import HandShape
+from tremorscope.locate.world_scale import ScaleSample
 from tremorscope.results import Box, RegionKey
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ class VideoMeasurement:
         Chunks whose camera motion could be measured, and all chunks.
     shoulder_px : dict
         Person id to the distance between the shoulders (px) at each detection that saw both.
+    scale_samples : dict
+        Person id to one :class:`tremorscope.locate.world_scale.ScaleSample` per detection, in
+        time order: the time, pixels per centimetre from the world landmarks (or None), the
+        fit's residual, and the shoulders' width when they face the camera.
     conditions : dict
         ``(person id, body part)`` to the condition read from the pose at each detection
         (see :func:`tremorscope.locate.context.part_conditions`).
@@ -143,6 +148,7 @@ class VideoMeasurement:
     camera_chunks: int = 0
     chunks: int = 0
     shoulder_px: dict[int, list[float]] = field(default_factory=dict)
+    scale_samples: dict[int, list[ScaleSample]] = field(default_factory=dict)
     conditions: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
     hands: dict[tuple[int, str], list[HandShape]] = field(default_factory=dict)
     picture_types: str = ""

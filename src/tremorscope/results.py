@@ -325,7 +325,11 @@ class Scale(_Model):
 
     px_per_cm: float
     px_per_cm_ci: tuple[float, float] = Field(description="Plausible range (95 %).")
-    source: Literal["given", "shoulder width"]
+    source: Literal["given", "body landmarks", "head landmarks", "shoulder width"] = Field(
+        description="given by the user; from the body's (or, for a face close up, the head's) "
+        "landmarks in metres (mediapipe's world landmarks, an average adult body); from the "
+        "shoulders' width (facing the camera)."
+    )
     note: str = ""
 
 

@@ -202,8 +202,8 @@ def test_regions_too_small_for_texture_are_left_out():
 
 def test_regions_at_the_frame_edge_are_clipped_to_the_frame():
     height, width = FRAME
-    # the person's right side beyond the picture's left edge, feet below its bottom
-    edge = pose(FACE, TORSO, SEATED_LEGS, HELD_OUT_HANDS, shift=(-560, 120))
+    # the person's right side beyond the picture's left edge, heels and toes below its bottom
+    edge = pose(FACE, TORSO, SEATED_LEGS, HELD_OUT_HANDS, shift=(-560, 115))
     regions = part_regions(edge, FRAME)
     for part, (x, y, w, h) in regions.items():
         assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, part
@@ -212,6 +212,9 @@ def test_regions_at_the_frame_edge_are_clipped_to_the_frame():
     foot = regions["left_foot"]
     assert foot[1] + foot[3] == height and foot[3] < 0.4 * 200  # cut at the bottom
     assert regions["head"][2] == pytest.approx(0.55 * 200, abs=1)  # inside: whole
+    # the ankles below the bottom too: the feet are not in the picture, whatever the model says
+    lower = part_regions(pose(FACE, TORSO, SEATED_LEGS, HELD_OUT_HANDS, shift=(-560, 125)), FRAME)
+    assert "left_foot" not in lower and "right_foot" not in lower and "head" in lower
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,9 +10,12 @@ import pytest
 
 from tremorscope.locate.hands import (
     CROP_SCALE,
+    FOUND_REGION_SCALE,
     MIN_CROP_SIDE,
     HandLandmarker,
     HandShape,
+    find_hands,
+    found_hand_box,
     hand_crop,
     hand_shape,
     region_from_landmarks,
@@ -124,3 +127,40 @@ def test_a_hand_region_the_pose_put_beside_the_hand_moves_onto_its_landmarks():
     assert abs(x + w / 2 - 600) <= 30
     near = HandShape(0.0, 40.0, 0.8, 1.9, (460.0, 310.0), 80.0)
     assert region_from_landmarks((400, 250, 100, 100), near, (480, 640)) is None
+
+
+def test_a_found_hands_region_is_a_square_around_its_landmarks_inside_the_frame():
+    points = _open_hand()  # extent 18 px (thumb tip to finger tips)
+    x, y, w, h = found_hand_box(points, (480, 640))
+    assert w == h == round(FOUND_REGION_SCALE * np.ptp(points, axis=0).max())
+    assert abs(x + w / 2 - points[:, 0].mean()) <= 1 and abs(y + h / 2 - points[:, 1].mean()) <= 1
+    edge = found_hand_box(points + np.array([540.0, 0.0]), (480, 640))  # the hand at the right edge
+    assert edge[0] + edge[2] <= 640
+
+
+def test_find_hands_finds_the_open_hand_in_a_real_photo_on_its_own(hand_photo):
+    (hand,) = find_hands(hand_photo)
+    h, w = hand_photo.shape[:2]
+    assert hand.points.shape == (21, 2) and hand.handedness in ("Left", "Right")
+    assert 0 <= hand.score <= 1
+    x, y, bw, bh = hand.box
+    assert x >= 0 and y >= 0 and x + bw <= w and y + bh <= h and bw == bh
+    inside = (hand.points >= [x - 1, y - 1]) & (hand.points <= [x + bw + 1, y + bh + 1])
+    assert inside.all(axis=1).mean() > 0.9  # the box is the hand's (clipped at the photo's edge)
+    assert 0.2 * h < hand.palm_px < 1.5 * h
+    assert find_hands(np.full((240, 320, 3), 128, np.uint8)) == []
+
+
+def test_find_hands_finds_the_treman3_hand_filmed_from_above(realdata):
+    import av
+
+    found = []
+    with av.open(str(realdata / "treman3" / "hand.mp4")) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i % 30 == 0:
+                found.append(find_hands(frame.to_ndarray(format="rgb24")))
+    assert sum(len(hands) == 1 for hands in found) >= 0.7 * len(found)
+    palms = [hands[0].palm_px for hands in found if hands]
+    assert 80 < np.median(palms) < 300  # the back of a hand filling much of the 500x376 frame
+    sides = {hands[0].handedness for hands in found if hands}
+    assert len(sides) == 1  # one hand, reported consistently

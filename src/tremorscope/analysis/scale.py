@@ -1,9 +1,20 @@
-"""Physical scale: pixels per centimetre, given by the user or estimated from the body."""
+"""Physical scale: pixels per centimetre, given by the user or estimated from the body.
+
+The estimate comes from the pose model's landmarks in metres
+(:mod:`tremorscope.locate.world_scale`): each detection of a person gives pixels per centimetre
+from all of its confidently seen landmarks, so it holds whether the person faces the camera,
+stands side-on or bends. The shoulders' width is kept as a cross-check, and as the fallback
+where no detection's fit is credible, but only from detections whose shoulders face the camera.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 import numpy as np
 
+from tremorscope.locate.world_scale import ScaleSample
 from tremorscope.results import Finding, Scale
 
 #: Distance between mediapipe's shoulder landmarks (near the shoulder joint centres) in adults,
@@ -11,6 +22,19 @@ from tremorscope.results import Finding, Scale
 #: in men and 36 cm in women in anthropometric surveys (e.g. ANSUR II). Mean and SD used here.
 SHOULDER_CM = 36.0
 SHOULDER_SD_CM = 3.0
+#: mediapipe's world landmarks put every person on an average adult body: a person's true size
+#: lies within this share of it (95 %, relative). Adult stature spans about +-12 % around its
+#: mean over both sexes (95 % range, e.g. 150-190 cm); the model's own size for one person
+#: varies by a few per cent with posture (seated people come out smaller). Children are smaller
+#: than this allows: their centimetres read too large.
+BODY_SIZE_REL = 0.15
+#: The same for the head alone (a face close up): adult head breadth spans about +-8 % (95 %),
+#: but the pose's few face landmarks fit less well; against the eyes' spacing and the irises
+#: (the least variable sizes of the body), head fits on real faces came out within 20 %.
+HEAD_SIZE_REL = 0.20
+#: A person gets a scale from the body landmarks when at least this share of their detections
+#: gave a credible fit (:attr:`tremorscope.locate.world_scale.WorldFit.credible`).
+MIN_CREDIBLE_SHARE = 0.5
 
 
 def scale_given(px_per_cm: float) -> Scale:
@@ -68,6 +92,90 @@ def scale_from_shoulders(widths_px: list[float]) -> Scale | None:
             f"{1.96 * SHOULDER_SD_CM:.1f} cm, the adult range): about +-16 %; body parts nearer "
             "the camera than the shoulders (feet of a seated person) read larger"
         ),
+    )
+
+
+def scale_from_body(samples: Sequence[ScaleSample]) -> Scale | None:
+    """A person's scale from their detections' world-landmark fits, checked by their shoulders.
+
+    The median of the credible detections' pixels per centimetre: their whole body's fits
+    (``source="body"``) where at least :data:`MIN_CREDIBLE_SHARE` of the detections gave one,
+    else their head's (a face close up). Its interval combines (in quadrature, on a log scale)
+    the model's assumption of an average adult body (:data:`BODY_SIZE_REL`, or
+    :data:`HEAD_SIZE_REL` for the head, 95 %) and the spread of the detections (their central
+    95 %: a person moving nearer or farther, or the model's fit varying). Detections whose
+    shoulders face the camera give a second estimate (:func:`scale_from_shoulders`); where the
+    two disagree by more than both intervals allow, the interval is widened to reach the
+    shoulders' estimate. Without credible fits, the shoulders facing the camera alone give the
+    scale; without them, there is none.
+
+    Parameters
+    ----------
+    samples : sequence of ScaleSample
+        One per detection of the person (all of a clip, or those of one shot).
+
+    Returns
+    -------
+    Scale or None
+        ``source`` ``"body landmarks"``, ``"head landmarks"`` or ``"shoulder width"``; None
+        when none is credible.
+
+    """
+    frontal = [s.shoulder_px for s in samples if s.shoulder_px is not None]
+    shoulders = scale_from_shoulders(frontal)
+    for source, rel, name, words in (
+        ("body", BODY_SIZE_REL, "body landmarks", "the body's"),
+        ("head", HEAD_SIZE_REL, "head landmarks", "the head's"),
+    ):
+        fits = np.array([s.px_per_cm for s in samples if s.source == source], float)
+        if fits.size and fits.size >= MIN_CREDIBLE_SHARE * len(samples):
+            return _from_fits(fits, len(samples), rel, name, words, shoulders)
+    if shoulders is None:
+        return None
+    return shoulders.model_copy(
+        update={
+            "note": f"{shoulders.note}; from the {len(frontal)} detection(s) facing the camera "
+            "(the body landmarks gave no credible fit)"
+        }
+    )
+
+
+def _from_fits(
+    fits: np.ndarray,
+    detections: int,
+    rel: float,
+    source: Literal["body landmarks", "head landmarks"],
+    words: str,
+    shoulders: Scale | None,
+) -> Scale:
+    """The scale from credible fits (see :func:`scale_from_body`)."""
+    logs = np.log(fits)
+    centre = float(np.median(logs))
+    spread = float(np.max(np.abs(np.percentile(logs, [2.5, 97.5]) - centre)))
+    half = float(np.hypot(np.log1p(rel), spread))
+    low, high = centre - half, centre + half
+    px_per_cm = float(np.exp(centre))
+    note = (
+        f"estimated from {words} landmarks in metres (mediapipe's world landmarks, "
+        f"{fits.size} of {detections} detection(s): {px_per_cm:.3g} px/cm, detections within "
+        f"+-{100 * np.expm1(spread):.0f} %), on the model's average adult body "
+        f"(+-{100 * rel:.0f} %): about +-{100 * np.expm1(half):.0f} %; body parts nearer the "
+        "camera than the body's middle (feet of a seated person) read larger"
+    )
+    if shoulders is not None:
+        ratio = float(np.log(shoulders.px_per_cm / px_per_cm))
+        both = np.hypot(np.log1p(rel), np.log1p(1.96 * SHOULDER_SD_CM / SHOULDER_CM))
+        seen = f"; the shoulders facing the camera give {shoulders.px_per_cm:.3g} px/cm"
+        if abs(ratio) <= both:
+            note += f"{seen}, consistent"
+        else:
+            low, high = min(low, centre + ratio), max(high, centre + ratio)
+            note += f"{seen}, more than both estimates allow: the interval is widened to reach it"
+    return Scale(
+        px_per_cm=round(px_per_cm, 4),
+        px_per_cm_ci=(round(float(np.exp(low)), 4), round(float(np.exp(high)), 4)),
+        source=source,
+        note=note,
     )
 
 

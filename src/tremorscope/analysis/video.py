@@ -36,7 +36,12 @@ from tremorscope.analysis.crossregion import mark_camera_rhythms, mark_transmitt
 from tremorscope.analysis.engine import signature_for
 from tremorscope.analysis.kinds import decide_kinds, hand_articulation
 from tremorscope.analysis.ratings import rate_person
-from tremorscope.analysis.scale import apply_scale, scale_from_shoulders, scale_given
+from tremorscope.analysis.scale import (
+    apply_scale,
+    scale_from_body,
+    scale_from_shoulders,
+    scale_given,
+)
 from tremorscope.analysis.whole_body import (
     merged,
     moving_seconds,
@@ -151,6 +156,11 @@ def video_analysis(
     notes = list(m.info.notes)
     if find_people and not m.people:
         notes.append("no person was found; give a region (x, y, w, h) to measure one")
+    elif find_people and not any(k.owner == "person" for k in measured):
+        notes.append(
+            "no body part of the person(s) found is in the picture; give a region "
+            "(x, y, w, h) to measure one"
+        )
     if not groups and not notes:
         raise InputError(path, "nothing measurable in the video")
     elapsed = max(m.elapsed_s, 1e-9)
@@ -324,7 +334,11 @@ def judge_person(
     keys = [k for k in findings if k.owner == "person" and k.person == pid]
     parts = {k.part: findings[k].model_copy(deep=True) for k in keys}
     mark_transmitted(parts)
-    scale = given or scale_from_shoulders(m.shoulder_px.get(pid, []))
+    samples = m.scale_samples.get(pid)
+    if samples is not None:
+        scale = given or scale_from_body(samples)
+    else:  # a measurement without scale samples (made by hand): the shoulders as before
+        scale = given or scale_from_shoulders(m.shoulder_px.get(pid, []))
     parts = {part: with_scale(finding, scale) for part, finding in parts.items()}
     boxes = {k.part: _median_box([b for _, b in m.region(k).boxes]) for k in keys}
     hands = {
@@ -371,7 +385,7 @@ def with_scale(finding: Finding, scale: Scale | None) -> Finding:
     if scale is None:
         finding.quality.add(
             QualityFlag.NO_SCALE,
-            "no scale: the shoulders were not seen and none was given: pixels only",
+            "no scale: the body's landmarks gave no credible scale and none was given: pixels only",
         )
         return finding
     apply_scale(finding, scale)

@@ -20,6 +20,8 @@ large share every cycle.
 
 from __future__ import annotations
 
+import threading
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,3 +235,174 @@ class HandLandmarker:
         if offset.max() > MAX_OFFSET:
             return None
         return local + np.array(crop[:2], dtype=float)
+
+
+# Hands found on their own, on the whole frame
+
+#: The whole-frame hand model: the full landmark model (complexity 1: the lite one, 0, is about
+#: a quarter cheaper but on treman3's hand it swapped the handedness between frames), two hands
+#: at most, palm detection on every call (single images).
+FINDER_COMPLEXITY = 1
+FINDER_MAX_HANDS = 2
+#: A found hand's region is this many times its landmarks' extent (as
+#: :func:`region_from_landmarks` places one).
+FOUND_REGION_SCALE = LANDMARK_REGION_SCALE
+
+
+@dataclass(frozen=True)
+class FoundHand:
+    """A hand the hand model found by itself on a whole frame.
+
+    Attributes
+    ----------
+    points : ndarray, shape (21, 2)
+        Landmark positions in frame pixels (mediapipe's hand landmark order).
+    box : tuple of int
+        ``(x, y, w, h)``: a square :data:`FOUND_REGION_SCALE` times the landmarks' extent,
+        centred on their mean, inside the frame: a region ready to measure.
+    handedness : str
+        ``"Left"`` or ``"Right"`` as the model reports it. The model takes the picture as
+        mirrored (a selfie camera), so on an ordinary camera's picture its ``"Left"`` is usually
+        the person's right hand.
+    score : float
+        The model's confidence in its handedness, 0-1.
+
+    """
+
+    points: np.ndarray
+    box: Box
+    handedness: str
+    score: float
+
+    @property
+    def palm_px(self) -> float:
+        """The palm's length (wrist to middle-finger knuckle), pixels."""
+        return float(np.linalg.norm(self.points[MIDDLE_MCP] - self.points[WRIST]))
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """Mean of the 21 landmarks, frame pixels (x, y)."""
+        c = self.points.mean(axis=0)
+        return float(c[0]), float(c[1])
+
+
+def found_hand_box(points: np.ndarray, frame: tuple[int, int]) -> Box:
+    """The square region around a found hand's landmarks.
+
+    Parameters
+    ----------
+    points : ndarray, shape (21, 2)
+        Landmarks in frame pixels.
+    frame : tuple of int
+        Frame ``(height, width)``.
+
+    Returns
+    -------
+    tuple of int
+        ``(x, y, w, h)``: side :data:`FOUND_REGION_SCALE` times the landmarks' larger extent
+        (at least 1, at most the frame's smaller side), centred on their mean, shifted inside.
+
+    """
+    height, width = frame
+    centre = points.mean(axis=0)
+    extent = float(np.ptp(points, axis=0).max())
+    side = int(np.clip(round(FOUND_REGION_SCALE * extent), 1, min(height, width)))
+    x0 = int(np.clip(round(centre[0] - side / 2), 0, width - side))
+    y0 = int(np.clip(round(centre[1] - side / 2), 0, height - side))
+    return x0, y0, side, side
+
+
+class HandFinder:
+    """mediapipe's Hands model on whole frames, each on its own (``static_image_mode``).
+
+    Parameters
+    ----------
+    min_confidence : float
+        Palm-detection confidence a hand needs.
+    model_complexity : int
+        0 (lite) or 1 (full) landmark model; both are bundled.
+    max_hands : int
+        Most hands returned.
+
+    """
+
+    def __init__(
+        self,
+        min_confidence: float = 0.5,
+        model_complexity: int = FINDER_COMPLEXITY,
+        max_hands: int = FINDER_MAX_HANDS,
+    ) -> None:
+        with quiet_mediapipe():
+            from mediapipe.python.solutions import hands as mp_hands
+
+            self._hands = mp_hands.Hands(
+                static_image_mode=True,
+                max_num_hands=max_hands,
+                model_complexity=model_complexity,
+                min_detection_confidence=min_confidence,
+            )
+            self._hands.process(np.zeros((64, 64, 3), np.uint8))
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Release the model."""
+        self._hands.close()
+
+    def find(self, rgb: np.ndarray) -> list[FoundHand]:
+        """Every hand in an RGB frame (see :func:`find_hands`)."""
+        height, width = rgb.shape[:2]
+        with self._lock, warnings.catch_warnings():  # one graph: two threads take turns
+            # reading the handedness goes through a protobuf call that warns it is deprecated
+            warnings.filterwarnings("ignore", category=UserWarning, module="google.protobuf")
+            result = self._hands.process(np.ascontiguousarray(rgb))
+        if not result.multi_hand_landmarks:
+            return []
+        found = []
+        labels = result.multi_handedness or [None] * len(result.multi_hand_landmarks)
+        for marks, label in zip(result.multi_hand_landmarks, labels, strict=True):
+            points = np.array([[m.x * width, m.y * height] for m in marks.landmark], float)
+            side, score = "", 0.0
+            if label is not None and label.classification:
+                side, score = label.classification[0].label, float(label.classification[0].score)
+            found.append(FoundHand(points, found_hand_box(points, (height, width)), side, score))
+        return found
+
+
+_FINDER: HandFinder | None = None
+_FINDER_LOCK = threading.Lock()
+
+
+def find_hands(rgb: np.ndarray) -> list[FoundHand]:
+    """The hands mediapipe's bundled Hands model finds by itself on a whole frame.
+
+    Palm detection on the whole picture, then the full landmark model on each palm, with no
+    memory of earlier calls: a hand close up with nothing else of the person in view is found
+    as well as one on a person. One model is started on the first call (about 0.3 s) and kept
+    for the process; calls from several threads take turns.
+
+    Parameters
+    ----------
+    rgb : ndarray, shape (height, width, 3), uint8
+        The frame.
+
+    Returns
+    -------
+    list of FoundHand
+        Up to :data:`FINDER_MAX_HANDS`, possibly empty.
+
+    """
+    global _FINDER
+    with _FINDER_LOCK:
+        if _FINDER is None:
+            _FINDER = HandFinder()
+        finder = _FINDER
+    return finder.find(rgb)
+
+
+def release_hand_finder() -> None:
+    """Close the model :func:`find_hands` keeps (the next call starts a new one)."""
+    global _FINDER
+    with _FINDER_LOCK:
+        if _FINDER is not None:
+            _FINDER.close()
+            _FINDER = None

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from tremorscope.locate.appearance import Appearance
+    from tremorscope.locate.hands import FoundHand
 
 #: Names of the 33 mediapipe pose landmarks, in order. Left and right are the person's own.
 LANDMARK_NAMES = (
@@ -53,13 +54,18 @@ LANDMARK_NAMES = (
 )
 #: A landmark counts as seen above this visibility.
 VISIBLE = 0.5
-#: A person needs this many landmarks seen, including a face (nose and eyes) or both shoulders:
-#: fewer are mostly the model's guesses on what is left around a blanked person.
+#: A person needs this many landmarks seen inside the frame, including a face (nose and eyes) or
+#: both shoulders: fewer are mostly the model's guesses on what is left around a blanked person,
+#: or on a hand close up.
 MIN_SEEN = 8
 #: Where nobody is found in a picture this many times longer than wide (or wider than long),
 #: people are looked for in two overlapping parts of it, each this share of its long side.
 PART_SEARCH_ELONGATION = 1.3
 PART_SHARE = 0.6
+#: ... in pictures at least this large (long side, px) ...
+PART_SEARCH_MIN_PX = 1280
+#: ... keeping only people less tall than this share of the part.
+PART_SEARCH_MAX_HEIGHT = 0.7
 
 Box = tuple[int, int, int, int]
 
@@ -78,6 +84,10 @@ class PersonPose:
         ``(x, y, w, h)`` around the visible landmarks, widened by a margin, inside the frame.
     mask : ndarray of bool, shape (height, width), or None
         Pixels that belong to the person, from the model's segmentation.
+    world : ndarray, shape (33, 3), or None
+        The landmarks on the model's body in metres (``pose_world_landmarks``): origin between
+        the hips, x to the picture's right, y down, z away from the camera. The model assumes
+        an average adult body (see :mod:`tremorscope.locate.world_scale`).
     appearance : Appearance or None
         What the person looks like (:func:`tremorscope.locate.appearance.describe`), when
         described.
@@ -88,12 +98,20 @@ class PersonPose:
     visibility: np.ndarray
     box: Box
     mask: np.ndarray | None = None
+    world: np.ndarray | None = None
     appearance: Appearance | None = None
 
     @property
     def visible(self) -> np.ndarray:
         """Boolean array of the landmarks seen."""
         return self.visibility > VISIBLE
+
+
+def in_frame(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Boolean array of the points inside a frame of ``shape`` = (height, width) pixels."""
+    height, width = shape
+    x, y = points[:, 0], points[:, 1]
+    return (x >= 0) & (x < width) & (y >= 0) & (y < height)
 
 
 def landmark_box(points: np.ndarray, shape: tuple[int, int], margin: float = 0.1) -> Box:
@@ -168,7 +186,9 @@ class PoseDetector:
     """Finds up to ``max_people`` people in a frame.
 
     mediapipe's legacy pose model finds one person per call; after each find, that person's box
-    is blanked and the frame searched again, until nobody more is found.
+    is blanked and the frame searched again, until nobody more is found. A pose that is not a
+    person (a hand filmed close up: :mod:`tremorscope.locate.credibility`) is blanked too, but
+    not returned; :attr:`rejected` keeps it with the reasons.
 
     Parameters
     ----------
@@ -180,6 +200,11 @@ class PoseDetector:
     """
 
     def __init__(self, max_people: int = 4, min_confidence: float = 0.5) -> None:
+        from tremorscope.locate.credibility import FaceDetector
+
+        self._faces = FaceDetector()
+        #: Poses of the last :meth:`detect` call that were not taken as people, with the reasons.
+        self.rejected: list[tuple[PersonPose, tuple[str, ...]]] = []
         with quiet_mediapipe():
             from mediapipe.python.solutions import pose as mp_pose
 
@@ -194,8 +219,9 @@ class PoseDetector:
         self.max_people = max_people
 
     def close(self) -> None:
-        """Release the model."""
+        """Release the models."""
         self._pose.close()
+        self._faces.close()
 
     def __enter__(self) -> PoseDetector:
         return self
@@ -203,13 +229,17 @@ class PoseDetector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def detect(self, rgb: np.ndarray) -> list[PersonPose]:
+    def detect(self, rgb: np.ndarray, hands: Sequence[FoundHand] | None = None) -> list[PersonPose]:
         """Every person found in an RGB frame, in the order found.
 
         Parameters
         ----------
         rgb : ndarray, shape (height, width, 3), uint8
             The frame.
+        hands : sequence of FoundHand, optional
+            The hands on this frame if already found
+            (:func:`tremorscope.locate.hands.find_hands`); otherwise they are looked for only
+            when a pose is in doubt.
 
         Returns
         -------
@@ -217,8 +247,9 @@ class PoseDetector:
             Possibly empty.
 
         """
-        people = self._detect_whole(rgb)
-        if not people:
+        self.rejected = []
+        people = self._detect_whole(rgb, hands)
+        if not people and not self.rejected:  # nobody at all (not: a pose that was no person)
             people = self._detect_in_parts(rgb)
         return people
 
@@ -229,7 +260,8 @@ class PoseDetector:
         larger than the whole.
         """
         height, width = rgb.shape[:2]
-        if max(height, width) < PART_SEARCH_ELONGATION * min(height, width):
+        long_side, short_side = max(height, width), min(height, width)
+        if long_side < PART_SEARCH_MIN_PX or long_side < PART_SEARCH_ELONGATION * short_side:
             return []
         found: list[PersonPose] = []
         for part in (0, 1):
@@ -239,14 +271,28 @@ class PoseDetector:
             else:
                 x0, y0 = 0, (0 if part == 0 else height - int(height * PART_SHARE))
                 crop = rgb[y0 : y0 + int(height * PART_SHARE)]
-            for person in self._detect_whole(np.ascontiguousarray(crop)):
+            for person in self._detect_whole(np.ascontiguousarray(crop), None):
+                if person.box[3] > PART_SEARCH_MAX_HEIGHT * crop.shape[0]:
+                    continue  # filling the part: not someone too small for the whole picture
                 moved = _moved_into(person, x0, y0, (height, width))
                 if not any(_covered(moved.box, other.box) > 0.4 for other in found):
                     found.append(moved)
         return found[: self.max_people]
 
-    def _detect_whole(self, rgb: np.ndarray) -> list[PersonPose]:
+    def _detect_whole(
+        self, rgb: np.ndarray, hands: Sequence[FoundHand] | None
+    ) -> list[PersonPose]:
         """People found in the whole of ``rgb`` (each found blanked before the next search)."""
+        from tremorscope.locate.credibility import judge
+        from tremorscope.locate.hands import find_hands
+
+        found: list[Sequence[FoundHand]] = [hands] if hands is not None else []
+
+        def frame_hands() -> Sequence[FoundHand]:
+            if not found:
+                found.append(find_hands(rgb))
+            return found[0]
+
         shape = rgb.shape[:2]
         image = rgb
         people: list[PersonPose] = []
@@ -259,7 +305,11 @@ class PoseDetector:
             person = _person_from_result(result, shape)
             if person is None or any(_covered(person.box, box) > 0.4 for box in blanked):
                 break  # nobody more, or a remnant of someone already found
-            people.append(person)
+            verdict = judge(person, rgb, self._faces, frame_hands)
+            if verdict.person:
+                people.append(person)
+            else:
+                self.rejected.append((person, verdict.reasons))
             if image is rgb:
                 image = rgb.copy()
             x, y, w, h = landmark_box(person.points[person.visible], shape, margin=0.15)
@@ -278,7 +328,8 @@ def _moved_into(person: PersonPose, x0: int, y0: int, shape: tuple[int, int]) ->
         mask = np.zeros(shape, dtype=bool)
         h, w = person.mask.shape
         mask[y0 : y0 + h, x0 : x0 + w] = person.mask
-    return PersonPose(points, person.visibility, landmark_box(points[person.visible], shape), mask)
+    box = landmark_box(points[person.visible], shape)
+    return PersonPose(points, person.visibility, box, mask, world=person.world)
 
 
 def _covered(box: Box, other: Box) -> float:
@@ -293,7 +344,8 @@ def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | 
     marks = result.pose_landmarks.landmark
     points = np.array([[m.x * width, m.y * height] for m in marks], dtype=float)
     visibility = np.array([m.visibility for m in marks], dtype=float)
-    seen = visibility > VISIBLE
+    visible = visibility > VISIBLE
+    seen = visible & in_frame(points, shape)  # the model also guesses, visible, beyond the frame
     face = seen[[0, 2, 5]].all()  # nose and both eyes
     shoulders = seen[[11, 12]].all()
     if seen.sum() < MIN_SEEN or not (face or shoulders):
@@ -301,4 +353,7 @@ def _person_from_result(result: object, shape: tuple[int, int]) -> PersonPose | 
     mask = None
     if result.segmentation_mask is not None:
         mask = np.asarray(result.segmentation_mask) > 0.5
-    return PersonPose(points, visibility, landmark_box(points[seen], shape), mask)
+    world = None
+    if result.pose_world_landmarks is not None:
+        world = np.array([[m.x, m.y, m.z] for m in result.pose_world_landmarks.landmark], float)
+    return PersonPose(points, visibility, landmark_box(points[visible], shape), mask, world)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tremorscope.locate.pose import LANDMARK_NAMES, Box, PersonPose
+from tremorscope.locate.pose import LANDMARK_NAMES, Box, PersonPose, in_frame
 
 _INDEX = {name: i for i, name in enumerate(LANDMARK_NAMES)}
 
@@ -117,7 +117,12 @@ def body_scale(pose: PersonPose) -> float | None:
 
 
 def part_regions(pose: PersonPose, shape: tuple[int, int]) -> dict[str, Box]:
-    """A square region around each body part whose landmarks are seen.
+    """A square region around each body part whose landmarks are seen in the picture.
+
+    A landmark counts when the model sees it (visibility over
+    :data:`tremorscope.locate.pose.VISIBLE`) and it lies inside the frame: the model also
+    places, with high visibility, parts it guesses beyond the picture's edge. (mediapipe's
+    legacy pose API gives no per-landmark presence.)
 
     Parameters
     ----------
@@ -129,19 +134,22 @@ def part_regions(pose: PersonPose, shape: tuple[int, int]) -> dict[str, Box]:
     Returns
     -------
     dict
-        Body-part name to ``(x, y, w, h)``, for the parts seen and large enough.
+        Body-part name to ``(x, y, w, h)``, for the parts whose first landmark is seen in the
+        frame and whose region is large enough; placed on that part's landmarks seen in the
+        frame.
 
     """
     scale = body_scale(pose)
     if scale is None:
         return {}
     height, width = shape
+    usable = pose.visible & in_frame(pose.points, shape)
     regions: dict[str, Box] = {}
     for part, names in BODY_PARTS.items():
         idx = [_INDEX[n] for n in names]
-        if not pose.visible[idx[0]]:
+        if not usable[idx[0]]:
             continue
-        seen = [i for i in idx if pose.visible[i]]
+        seen = [i for i in idx if usable[i]]
         centre = pose.points[seen].mean(axis=0)
         spread = np.ptp(pose.points[seen], axis=0).max() if len(seen) > 1 else 0.0
         side = max(PART_SIZE[part] * scale, 1.3 * spread)

@@ -359,8 +359,9 @@ def limits_list(analysis: Analysis) -> list[str]:
             "reported.",
             "A body part hidden (occluded), out of the picture or blurred is not measured while "
             "it is hidden; people are not recognised again across shot cuts.",
-            "Centimetres from the shoulders are an estimate (about +-16 %, more for body parts at "
-            "another distance from the camera than the shoulders).",
+            "Centimetres from the body's landmarks are an estimate (about +-15 % on an average "
+            "adult body, more for body parts at another distance from the camera, and children "
+            "read too large).",
             "A small rhythm at the frequency of a much larger one elsewhere on the same person is "
             "reported as passed on, even if it were a second tremor of its own.",
         ]
