@@ -34,6 +34,7 @@ SPREAD_GRID = 8
 WHOLE_SHARE = 0.8
 #: Overlays cover at most this share of those cells (a logo, a caption, a clock, a ticker).
 MAX_OVERLAY_SHARE = 0.25
+_MAX_OVERLAY_CELLS = MAX_OVERLAY_SHARE * SPREAD_GRID**2
 
 
 def fit_camera(
@@ -216,6 +217,10 @@ class CameraFit:
         self, now: np.ndarray, matrix: np.ndarray | None, still: np.ndarray, moving: np.ndarray
     ) -> bool:
         """Whether still points are an overlay (then marked in :attr:`overlay`)."""
+        # only a few compact still points can be one: a still background, spread over the
+        # frame, is not weighed at all (and costs no second fit, frame after frame)
+        if still.sum() < MIN_CAMERA_INLIERS or self._cells(still) > _MAX_OVERLAY_CELLS:
+            return False
         camera = matrix
         if camera is None or not (self._carried(camera, still) > OVERLAY_CONFLICT_PX).any():
             # the fit follows the still points: is there a camera in the moving ones?
@@ -236,12 +241,15 @@ class CameraFit:
         rest = int((np.isfinite(now[:, 0]) & ~self.overlay & ~candidates).sum())
         if agreeing.sum() < max(MIN_CAMERA_INLIERS, 0.5 * rest):  # the camera, not a coin toss
             return False
-        overlay_cells = np.unique(self._cell[candidates]).size
-        background_cells = np.unique(self._cell[agreeing]).size
-        if overlay_cells >= background_cells or overlay_cells > MAX_OVERLAY_SHARE * SPREAD_GRID**2:
+        overlay_cells = self._cells(candidates)
+        if overlay_cells >= self._cells(agreeing) or overlay_cells > _MAX_OVERLAY_CELLS:
             return False
         self.overlay |= candidates
         return True
+
+    def _cells(self, which: np.ndarray) -> int:
+        """How many cells of the spread grid the points ``which`` are in."""
+        return int(np.count_nonzero(np.bincount(self._cell[which], minlength=1)))
 
     def _carried(self, camera: np.ndarray, which: np.ndarray | None) -> np.ndarray:
         """How far the camera moves the reference places of points ``which`` (all: None), px."""
