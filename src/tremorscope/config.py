@@ -78,11 +78,11 @@ class VideoConfig(BaseModel):
         "changed (someone came in or moved): people are found and regions follow them.",
     )
     look_again_changed_share: float = Field(
-        0.03,
+        0.01,
         gt=0,
         le=1,
-        description="Share of the picture (thumbnail) that must have changed since the last "
-        "chunk start for an early start.",
+        description="Share of the picture (thumbnail) outside the people known that must have "
+        "changed since the last chunk start for an early start.",
     )
     region_points: int = Field(60, ge=4, description="Points followed in a body-part region.")
     background_points: int = Field(

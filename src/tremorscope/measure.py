@@ -68,7 +68,7 @@ from tremorscope.video import (
 )
 from tremorscope.video.overlays import overlays_note, static_overlays
 from tremorscope.video.picture import survey_picture
-from tremorscope.video.shots import changed_share, view_held_still
+from tremorscope.video.shots import changed_share, thumbnail_mask, view_held_still
 
 #: Points jumping by more than this share of their region's side between frames have slipped.
 MAX_JUMP = 0.15
@@ -253,11 +253,15 @@ class _Lookahead:
             return True
         if since < self.config.look_again_s or self._start_thumb is None:
             return False
-        if self._asked is not None and not self._asked.result().people:
+        known = self._asked.result().people if self._asked is not None else []
+        if self._asked is not None and not known:
             return True  # nobody found at the last start: look again (someone may come in)
         latest = self.shots.last_thumbnail
         needed = self.config.look_again_changed_share
-        if changed_share(self._start_thumb, latest) < needed:
+        # what changed outside the people known (who move in place: talking, gesturing)
+        shape = (self.info.height, self.info.width)
+        ignored = thumbnail_mask([p.box for p in known], shape, self.info.picture_box)
+        if changed_share(self._start_thumb, latest, ignored) < needed:
             return False
         # the picture changed: while the camera held still? (checked a few times a second; a
         # moving camera changes everything, and its chunks start at their time)

@@ -203,9 +203,43 @@ def camera_step(
     return share, abs(float(np.log(max(zoom, 1e-6)))), float(np.hypot(*moved)) / a.shape[1]
 
 
-def changed_share(old: np.ndarray, new: np.ndarray) -> float:
-    """Share of a thumbnail whose grey level changed by more than :data:`MIN_CUT_CHANGE`."""
-    return float(np.mean(np.abs(new - old) > MIN_CUT_CHANGE))
+def changed_share(old: np.ndarray, new: np.ndarray, ignored: np.ndarray | None = None) -> float:
+    """Share of a thumbnail whose grey level changed by more than :data:`MIN_CUT_CHANGE`.
+
+    ``ignored``: thumbnail pixels not counted (e.g. where people already known move in place).
+    """
+    changed = np.abs(new - old) > MIN_CUT_CHANGE
+    if ignored is not None:
+        changed &= ~ignored
+    return float(np.mean(changed))
+
+
+def thumbnail_mask(
+    boxes: list[Box], shape: tuple[int, int], box: Box | None = None, grow: float = 0.15
+) -> np.ndarray:
+    """The thumbnail pixels (:func:`thumbnail`) covered by ``boxes`` (frame pixels), widened.
+
+    Parameters
+    ----------
+    boxes : list of (x, y, w, h)
+        Boxes in the frame, pixels.
+    shape : tuple of int
+        The frame's ``(height, width)``.
+    box : tuple of int, optional
+        The active picture the thumbnail covers (the whole frame when None).
+    grow : float
+        Share of each box's size added on every side.
+
+    """
+    bx, by, bw, bh = box if box is not None else (0, 0, shape[1], shape[0])
+    mask = np.zeros((THUMB_SIDE, THUMB_SIDE), dtype=bool)
+    for x, y, w, h in boxes:
+        x0 = int(np.floor((x - grow * w - bx) * THUMB_SIDE / bw))
+        x1 = int(np.ceil((x + w + grow * w - bx) * THUMB_SIDE / bw))
+        y0 = int(np.floor((y - grow * h - by) * THUMB_SIDE / bh))
+        y1 = int(np.ceil((y + h + grow * h - by) * THUMB_SIDE / bh))
+        mask[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)] = True
+    return mask
 
 
 def is_blend(old: np.ndarray, mid: np.ndarray, new: np.ndarray) -> bool:
