@@ -257,3 +257,19 @@ def test_a_tremor_that_comes_and_goes_is_confident_enough_to_rate():
     decide_kinds(parts, {}, SCALE)
     assert parts["head"].rhythmic.kind == "tremor"
     assert parts["head"].rhythmic.kind_confidence >= 0.5
+
+
+def test_a_resting_hand_at_the_other_hands_voluntary_rhythm_is_not_called_a_tremor():
+    # HM_R beside another person: the right hand opens and closes at 2.76 Hz, the left hand,
+    # at rest and keeping its shape, moves 2.3 mm at 2.81 Hz
+    parts = {"left_hand": _finding(2.81, 1.2), "right_hand": _finding(2.76, 4.0)}
+    decide_kinds(parts, {"left_hand": STILL_HAND, "right_hand": TAPPING_HAND}, SCALE)
+    assert parts["right_hand"].rhythmic.kind == "voluntary"
+    assert parts["left_hand"].rhythmic.kind == "undetermined"
+    assert "right hand's larger voluntary movement" in parts["left_hand"].rhythmic.kind_reasons[0]
+
+
+def test_a_tremor_beside_a_voluntary_movement_at_another_rhythm_stays_a_tremor():
+    parts = {"left_hand": _finding(5.0, 1.2), "right_hand": _finding(2.76, 4.0)}
+    decide_kinds(parts, {"left_hand": STILL_HAND, "right_hand": TAPPING_HAND}, SCALE)
+    assert parts["left_hand"].rhythmic.kind == "tremor"

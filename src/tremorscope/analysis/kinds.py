@@ -68,6 +68,8 @@ TREMOR_BELOW = 0.35
 PASSED_ON_CM = 0.1
 #: Frequencies closer than this (Hz) are the same rhythm for that question.
 NEAR_HZ = 0.6
+#: A rhythm this close (Hz) to a larger voluntary movement elsewhere on the person goes with it.
+MIRRORED_HZ = 0.2
 #: A jerk larger than this (cm, peak) is a movement (a gesture, a hand put down), not a twitch.
 MAX_TWITCH_CM = 5.0
 #: Regions overlapping by this share of the smaller one see each other's movements.
@@ -355,6 +357,7 @@ def decide_kinds(
         if not r.detected or r.kind != "tremor":
             continue
         source = _possible_source(part, finding, moving, scale)
+        mirrored = _mirrored_from(part, finding, moving, parts)
         if source is not None:
             _set(
                 finding,
@@ -366,6 +369,41 @@ def decide_kinds(
                     *r.kind_reasons[1:],
                 ],
             )
+        elif mirrored is not None:
+            _set(
+                finding,
+                "undetermined",
+                0.5,
+                [
+                    f"at the frequency of the {mirrored.replace('_', ' ')}'s larger voluntary "
+                    "movement: it may be passed on from it or go with it",
+                    *r.kind_reasons[1:],
+                ],
+            )
+
+
+def _mirrored_from(
+    part: str, finding: Finding, moving: dict[str, float | None], parts: dict[str, Finding]
+) -> str | None:
+    """A part performing a larger voluntary movement at this rhythm's own frequency.
+
+    A hand at rest beside the other hand tapping or opening and closing moves with it at its
+    frequency (passed on through the body, or a movement that goes with it), whatever its size:
+    a tremor that shares a voluntary movement's frequency and is smaller than it is not told
+    apart from that.
+    """
+    r = finding.rhythmic
+    for other, f_other in moving.items():
+        if other == part or f_other is None or r.frequency_hz is None:
+            continue
+        theirs = parts[other].rhythmic.amplitude
+        if (
+            abs(f_other - r.frequency_hz) <= MIRRORED_HZ
+            and theirs is not None
+            and (r.amplitude or 0.0) < theirs
+        ):
+            return other
+    return None
 
 
 def _possible_source(

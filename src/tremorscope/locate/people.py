@@ -46,8 +46,8 @@ class Identity:
     person : int
         Public id, 1, 2, ... in order of first appearance (left to right among people found
         together).
-    looks : deque of Appearance
-        Recent descriptions of what they look like.
+    looks : deque of (float, Appearance)
+        Recent descriptions of what they look like, with their times (s).
     last_x : float
         Box centre x at the last sighting, as a share of the frame's width.
     uncertain_of : list of int
@@ -56,7 +56,9 @@ class Identity:
     """
 
     person: int
-    looks: deque[Appearance] = field(default_factory=lambda: deque(maxlen=LOOKS_KEPT))
+    looks: deque[tuple[float, Appearance]] = field(
+        default_factory=lambda: deque(maxlen=LOOKS_KEPT)
+    )
     last_x: float = 0.0
     uncertain_of: list[int] = field(default_factory=list)
 
@@ -64,7 +66,7 @@ class Identity:
         """Median appearance distance of ``look`` to this person's kept looks (inf: unknown)."""
         if look is None:
             return np.inf
-        found = [d for d in (distance(look, mine) for mine in self.looks) if d is not None]
+        found = [d for d in (distance(look, mine) for _, mine in self.looks) if d is not None]
         return float(np.median(found)) if found else np.inf
 
 
@@ -230,7 +232,7 @@ class PeopleTracker:
             identity.last_x = float(_centre(pose.box)[0]) / self.frame_width
             look = pose.appearance
             if look is not None and look.zones:
-                identity.looks.append(look)
+                identity.looks.append((t, look))
         return pairs
 
     def _cost(self, track: PersonTrack, pose: PersonPose, t: float) -> float:
@@ -311,6 +313,10 @@ class PeopleTracker:
         """
         for track in self.tracks:
             track.boxes = [(bt, box) for bt, box in track.boxes if bt < t]
+        for identity in self.identities.values():
+            kept = [(lt, look) for lt, look in identity.looks if lt < t]
+            identity.looks.clear()
+            identity.looks.extend(kept)
         forgotten = []
         while self.identities:
             latest = max(self.identities)
