@@ -90,6 +90,9 @@ RECENT_HAND_S = 0.5
 #: Hand samples waiting for the pose thread at most: past it the decoding thread waits (each
 #: holds its decoded frame).
 MAX_PENDING_HANDS = 8
+#: A person found by an early look whose box centre moved more than this share of its diagonal
+#: since their regions were placed gets them placed again.
+MOVED_AWAY = 0.15
 #: A changed picture is checked against the camera's own move at most this often (s).
 CAMERA_CHECK_S = 0.2
 HANDS = ("left_hand", "right_hand")
@@ -119,7 +122,7 @@ class _Prepared:
 
     image: GrayImage
     cut: bool
-    #: A chunk starts on this frame.
+    #: A chunk starts on this frame (or, when ``early``, may: see :meth:`_Pass.worth_a_chunk`).
     starts: bool
     #: The frame lies in a gradual transition (nothing measured); on its first frame, how many
     #: frames before the transition began (see :class:`tremorscope.video.shots.PictureChange`).
@@ -130,6 +133,9 @@ class _Prepared:
     sighting: Future[_Sighting] | None
     #: On frames that start a chunk, the static overlays known by then (empty elsewhere).
     overlays: tuple[Box, ...] = ()
+    #: An early look (the picture changed): a chunk starts only if it found someone new or
+    #: someone who moved.
+    early: bool = False
 
 
 class _Lookahead:
@@ -225,7 +231,8 @@ class _Lookahead:
             if self.detector is not None and self.pose_thread is not None:
                 sighting = self.pose_thread.submit(self._look, frame, self._serial, overlays)
                 self._serial += 1
-                self._asked = sighting
+                if regular:  # hand samples follow the people of the regular looks
+                    self._asked = sighting
         elif self._asked is not None and frame.t - self._hand_t >= 1.0 / self.hand_rate_hz:
             self._hand_t = frame.t
             assert self.pose_thread is not None
@@ -236,7 +243,14 @@ class _Lookahead:
             self.pose_thread.submit(self._hands, frame, self._asked, self._hand_samples_asked)
             self._hand_samples_asked += 1
         self.ready[frame.index] = _Prepared(
-            image, cut, starts, change.in_transition, change.began_frames_ago, sighting, overlays
+            image,
+            cut,
+            starts,
+            change.in_transition,
+            change.began_frames_ago,
+            sighting,
+            overlays,
+            early=starts and not regular,
         )
 
     def _starts_early(self, t: float, in_transition: bool) -> bool:
@@ -434,8 +448,32 @@ class _Pass:
         assert self.chunk is not None
         motion = self.chunk.tracker.track(image)
         self._record(index, motion)
-        if ahead.starts:
+        if ahead.starts and (not ahead.early or self.worth_a_chunk(t, sighting)):
             self._start_chunk(index, t, image, sighting, ahead.overlays, carry=True)
+
+    def worth_a_chunk(self, t: float, sighting: _Sighting | None) -> bool:
+        """Whether an early look found someone new, or someone gone from where they were.
+
+        Otherwise (the scenery changed: a window, a screen) the chunk goes on: a new one would
+        place the same regions again and risk a break in their series.
+        """
+        if sighting is None:
+            return False
+        open_tracks = [tr for tr in self.people.tracks if tr.open]
+        for pose in sighting.people:
+            costs = [self.people.cost(tr, pose, t) for tr in open_tracks]
+            if not costs or not np.isfinite(min(costs)):
+                return True  # someone new
+            track = open_tracks[int(np.argmin(costs))]
+            box = track.last_box
+            diagonal = float(np.hypot(box[2], box[3])) or 1.0
+            shift = np.hypot(
+                pose.box[0] + pose.box[2] / 2 - box[0] - box[2] / 2,
+                pose.box[1] + pose.box[3] / 2 - box[1] - box[3] / 2,
+            )
+            if shift / diagonal > MOVED_AWAY:
+                return True
+        return False
 
     def _in_transition(self, index: int, began: int) -> None:
         """A frame of a gradual transition: nothing measured, and people not followed through.

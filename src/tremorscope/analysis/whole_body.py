@@ -24,6 +24,9 @@ MAX_STILL_SPEED = 0.35
 #: The body's size in the picture changing faster than this (log ratio a second) is walking
 #: towards or away from the camera.
 MAX_STILL_GROWTH = 0.25
+#: ... and only over at least this many body scales (or this log ratio of size) between two
+#: looks: the landmarks of a person sitting still wander by a tenth of a torso between looks.
+MIN_WHOLE_BODY_TRAVEL = 0.3
 #: Detections farther apart than this (s) say nothing about what happened between them.
 MAX_DETECTION_GAP_S = 5.0
 #: Window (s) over which body parts' travel is compared ...
@@ -60,9 +63,10 @@ def whole_body_spans(
         if not 0 < dt <= MAX_DETECTION_GAP_S or any(t0 < c <= t1 for c in cuts):
             continue
         size = (s0 + s1) / 2
-        speed = float(np.hypot(x1 - x0, y1 - y0)) / max(size, 1.0) / dt
-        growth = abs(float(np.log(max(s1, 1.0) / max(s0, 1.0)))) / dt
-        if speed > MAX_STILL_SPEED or growth > MAX_STILL_GROWTH:
+        moved = float(np.hypot(x1 - x0, y1 - y0)) / max(size, 1.0)
+        grown = abs(float(np.log(max(s1, 1.0) / max(s0, 1.0))))
+        fast = moved / dt > MAX_STILL_SPEED or grown / dt > MAX_STILL_GROWTH
+        if fast and max(moved, grown) > MIN_WHOLE_BODY_TRAVEL:
             if spans and spans[-1][1] >= t0:
                 spans[-1] = (spans[-1][0], t1)
             else:

@@ -187,7 +187,7 @@ class PeopleTracker:
         used_people: set[int] = set()
         if open_tracks and people:
             cost = np.array(
-                [[self._cost(tr, p, t) for p in people] for tr in open_tracks]
+                [[self.cost(tr, p, t) for p in people] for tr in open_tracks]
             )
             finite = np.where(np.isfinite(cost), cost, 1e6)
             from scipy.optimize import linear_sum_assignment  # (a second to import: when needed)
@@ -235,7 +235,7 @@ class PeopleTracker:
                 identity.looks.append((t, look))
         return pairs
 
-    def _cost(self, track: PersonTrack, pose: PersonPose, t: float) -> float:
+    def cost(self, track: PersonTrack, pose: PersonPose, t: float) -> float:
         """Cost of continuing ``track`` with ``pose`` at ``t``: where it was, or was going."""
         identity = self.identities.get(track.person)
         alike = identity is not None and identity.unlikeness(pose.appearance) < DIFFERENT_LOOK
