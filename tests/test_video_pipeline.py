@@ -224,13 +224,13 @@ def test_the_pose_model_runs_ahead_in_a_thread_of_its_own_once_per_chunk(
     monkeypatch.setattr(PoseDetector, "detect", counted)
     result = measure_video(clip, config=VideoConfig(chunk_s=1.0))
     assert result.shot_starts == [0, 120]
-    # chunks start at the first frame, at the cut and 1 s after each start at the latest
-    # (earlier where the picture changed: someone moved)
+    # chunks start at the first frame, at the cut and every 1 s; the pose model also looks
+    # early where the picture changed, and a chunk starts there only for someone new or moved
     fewest, start_t = 0, -np.inf
     for index, t in enumerate(result.times):
         if index in result.shot_starts or t - start_t >= 1.0:
             fewest, start_t = fewest + 1, t
-    assert len(threads) == result.chunks >= fewest
+    assert len(threads) >= result.chunks >= fewest
     assert set(threads) == {"tremorscope-pose_0"}  # asked for ahead, by the decoding thread
     assert any(key.owner == "person" for key in result.keys)  # the man in the car was found
 
