@@ -10,11 +10,18 @@ hand held before the face, still shows the person's face: that person must stay)
 Printed per clip: detections kept as people, poses rejected (with their reasons), and the body
 parts the kept ones get regions for.
 
-Run: ``python benchmarks/close_ups.py`` (needs ../shared/realdata; about 3 min).
+Then the whole analysis (:func:`tremorscope.api.analyze_video`) on hand close-ups written as
+videos with ffmpeg (the same crops, re-encoded at crf 26): the body parts each person found
+gets, with what their movement is. Expected: hands only, and a hand alone where nothing else
+of its person is in view.
+
+Run: ``python benchmarks/close_ups.py`` (needs ../shared/realdata; about 5 min).
 """
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +29,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from tremorscope.api import analyze_video
+from tremorscope.locate.hands import HANDS
 from tremorscope.locate.pose import PoseDetector
 from tremorscope.locate.regions import part_regions
 from tremorscope.video import iter_frames, probe_video
@@ -62,6 +71,58 @@ CLIPS: dict[str, tuple[str, Edit | None, str]] = {
         "keep",
     ),
 }
+
+
+#: name: (video in realdata, ffmpeg filter making the close-up, seconds of it).
+CLOSE_UP_VIDEOS: dict[str, tuple[str, str, float]] = {
+    "treman3 hand upright": ("treman3/hand.mp4", "transpose=1,scale=720:960", 10.0),
+    "treman3 hand flipped": ("treman3/hand.mp4", "vflip,scale=1000:752", 10.0),
+    "treman3 hand zoomed 4x": ("treman3/hand.mp4", "crop=300:226:100:75,scale=1280:964", 10.0),
+    "FT_L tapping hand": ("visionmd/FT_L.mp4", "crop=270:360:590:560,scale=720:960", 8.0),
+    "HM_L hand on lap": ("visionmd/HM_L.mp4", "crop=300:300:270:930,scale=720:720", 8.0),
+}
+
+
+def analyse_close_up(source: Path, video_filter: str, seconds: float, folder: Path) -> str:
+    """One close-up through the whole analysis: each person's parts and their movement."""
+    clip = folder / "clip.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-t",
+            str(seconds),
+            "-vf",
+            video_filter,
+            "-an",
+            "-c:v",
+            "libx264",
+            "-crf",
+            "26",
+            "-pix_fmt",
+            "yuv420p",
+            str(clip),
+        ],
+        check=True,
+    )
+    analysis = analyze_video(clip)
+    lines = []
+    for person in analysis.people:
+        parts = []
+        for part, finding in person.body_parts.items():
+            r = finding.rhythmic
+            said = f"{r.kind} {r.frequency_hz:.2f} Hz ({r.kind_confidence})" if r.detected else "-"
+            parts.append(f"{part}: {said}")
+        alone = " (a hand alone)" if "only as a hand" in person.identity_note else ""
+        lines.append(f"person {person.id}{alone}: " + "; ".join(parts))
+    only_hands = all(set(p.body_parts) <= set(HANDS) for p in analysis.people)
+    found_hand = any(set(p.body_parts) & set(HANDS) for p in analysis.people)
+    verdict = "ok  " if only_hands and found_hand else "FAIL"
+    return verdict + "\n       " + ("\n       ".join(lines) or "nobody, no hand")
 
 
 def check(
@@ -107,6 +168,14 @@ def main() -> int:
             for why, n in reasons.most_common():
                 print(f"       rejected {n:2d}x: {why}")
     print(f"{len(CLIPS) - failures} of {len(CLIPS)} clips as expected")
+    print("\nThe whole analysis on close-ups written as videos (hands only expected):")
+    passed = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for name, (video, video_filter, seconds) in CLOSE_UP_VIDEOS.items():
+            said = analyse_close_up(REALDATA / video, video_filter, seconds, Path(folder))
+            passed += said.startswith("ok")
+            print(f"{said[:4]} {name}{said[4:]}")
+    print(f"{passed} of {len(CLOSE_UP_VIDEOS)} close-ups give hands only")
     return 0
 
 

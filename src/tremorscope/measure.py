@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -27,8 +27,11 @@ from tremorscope.config import VideoConfig
 from tremorscope.locate.appearance import describe
 from tremorscope.locate.context import part_conditions
 from tremorscope.locate.hands import (
+    HANDS,
+    FoundHand,
     HandLandmarker,
     HandShape,
+    find_hands,
     hand_crop,
     hand_shape,
     region_from_landmarks,
@@ -95,7 +98,6 @@ MAX_PENDING_HANDS = 8
 MOVED_AWAY = 0.15
 #: A changed picture is checked against the camera's own move at most this often (s).
 CAMERA_CHECK_S = 0.2
-HANDS = ("left_hand", "right_hand")
 
 
 @dataclass
@@ -114,6 +116,13 @@ class _Sighting:
     background: np.ndarray
     #: Order of the chunk start it was made for (hand samples name the person by it).
     serial: int = 0
+    #: Hands the hand model found on their own where the pose model found nobody (a hand
+    #: filmed close up): each is measured as a hand, and nothing else of its person.
+    hands: list[FoundHand] = field(default_factory=list)
+
+    def boxes(self) -> list[Box]:
+        """Where the people and the hands alone are."""
+        return [p.box for p in self.people] + [h.box for h in self.hands]
 
 
 @dataclass
@@ -267,14 +276,14 @@ class _Lookahead:
             return True
         if since < self.config.look_again_s or self._start_thumb is None:
             return False
-        known = self._asked.result().people if self._asked is not None else []
+        known = self._asked.result().boxes() if self._asked is not None else []
         if self._asked is not None and not known:
             return True  # nobody found at the last start: look again (someone may come in)
         latest = self.shots.last_thumbnail
         needed = self.config.look_again_changed_share
         # what changed outside the people known (who move in place: talking, gesturing)
         shape = (self.info.height, self.info.width)
-        ignored = thumbnail_mask([p.box for p in known], shape, self.info.picture_box)
+        ignored = thumbnail_mask(known, shape, self.info.picture_box)
         if changed_share(self._start_thumb, latest, ignored) < needed:
             return False
         # the picture changed: while the camera held still? (checked a few times a second; a
@@ -302,14 +311,19 @@ class _Lookahead:
         """The people on a chunk's first frame, and the background's corners around them."""
         assert self.detector is not None
         rgb = frame.rgb()
-        people = self.detector.result().detect(rgb)
+        detector = self.detector.result()
+        people = detector.detect(rgb)
         for person in people:
             person.appearance = describe(rgb, person)
-        exclude = [p.box for p in people] + self.manual + list(overlays)
+        hands: list[FoundHand] = []
+        if not people:  # nobody: a hand close up, with nothing else of its person in view?
+            found = detector.hands_found
+            hands = list(found if found is not None else find_hands(rgb))
+        exclude = [p.box for p in people] + [h.box for h in hands] + self.manual + list(overlays)
         background = select_background_points(
             frame.gray, exclude, self.config.background_points, self.info.picture_box
         )
-        return _Sighting(people, background, serial)
+        return _Sighting(people, background, serial, hands)
 
     def _hands(self, frame: Frame, asked: Future[_Sighting], count: int) -> None:
         """Landmarks of the hands this chunk's sighting placed (in the pose thread).
@@ -340,6 +354,17 @@ class _Lookahead:
                     x, y, w, h = crop
                     pixels = rgb[y : y + h, x : x + w]
                     self._hand(sighting.serial, place, rank, side, pixels, crop, frame.t)
+            for i, hand in enumerate(sighting.hands):  # hands alone: each in every sample
+                crop = hand_crop(hand.box, shape)
+                if crop is None:
+                    continue
+                if rgb is None:
+                    rgb = frame.rgb()
+                x, y, w, h = crop
+                place = len(sighting.people) + i
+                rank = self.config.max_hand_people + i  # a model of its own
+                pixels = rgb[y : y + h, x : x + w]
+                self._hand(sighting.serial, place, rank, hand.part, pixels, crop, frame.t)
         finally:
             self._hand_slots.release()
 
@@ -427,6 +452,8 @@ class _Pass:
         self._latest_hand: dict[tuple[int, str], HandShape] = {}
         #: Hand regions placed from the landmarks because the pose put them elsewhere.
         self.hand_regions_moved = 0
+        #: People seen only as a hand (see :attr:`_Sighting.hands`).
+        self.hands_alone: set[int] = set()
         #: Places of static overlays found on the tracks (see :class:`CameraFit`), as boxes
         #: left out of every later chunk's points, and the grid cells they were made from.
         self.learned_overlays: list[Box] = []
@@ -460,7 +487,7 @@ class _Pass:
         if sighting is None:
             return False
         open_tracks = [tr for tr in self.people.tracks if tr.open]
-        for pose in sighting.people:
+        for pose in [*sighting.people, *sighting.hands]:
             costs = [self.people.cost(tr, pose, t) for tr in open_tracks]
             if not costs or not np.isfinite(min(costs)):
                 return True  # someone new
@@ -545,7 +572,10 @@ class _Pass:
             self._learn_overlays(previous.tracker.overlay_points)
         people = sighting.people if sighting is not None else None
         serial = sighting.serial if sighting is not None else None
-        boxes, masks = self._place_regions(t, gray, people, previous if carry else None, serial)
+        hands = sighting.hands if sighting is not None else []
+        boxes, masks = self._place_regions(
+            t, gray, people, previous if carry else None, serial, hands
+        )
         overlays = (*overlays, *self.learned_overlays)
         clear = inset_picture(self.info.picture_box, gray.shape, REGION_REACH_PX)
         seeds = {}
@@ -595,6 +625,7 @@ class _Pass:
         people: list[PersonPose] | None,
         previous: _Chunk | None,
         serial: int | None = None,
+        hands: list[FoundHand] | None = None,
     ) -> tuple[dict[RegionKey, Box], dict[RegionKey, np.ndarray]]:
         boxes: dict[RegionKey, Box] = {RegionKey.given(name): box for name, box in self.manual}
         masks: dict[RegionKey, np.ndarray] = {}
@@ -603,9 +634,23 @@ class _Pass:
         if not self.finds_people:
             return boxes, masks
         picture = self.info.picture_box
-        pairs = self.people.update(t, people or [])
+        # a hand where a person missed this time was (their own hand) is not a hand alone
+        tracks = self.people.tracks
+        followed = [tr.last_box for tr in tracks if tr.open and tr.person not in self.hands_alone]
+        hands = [h for h in hands or [] if not any(_holds(box, h.centre) for box in followed)]
+        pairs = self.people.update(t, [*(people or []), *hands])
         for track, pose in pairs:
             pid = track.person
+            if isinstance(pose, FoundHand):  # a hand alone: its region, nothing else
+                if serial is not None:  # its landmark samples name it by its place
+                    place = len(people or []) + next(i for i, h in enumerate(hands) if h is pose)
+                    self.track_at[serial, place] = pid
+                self._all_people_boxes.append((pid, pose.box))
+                self.hands_alone.add(pid)
+                box = clip_to_picture(pose.box, picture)
+                if box is not None and (self.person is None or pid == self.person):
+                    boxes[RegionKey.body_part(pid, pose.part)] = box
+                continue
             if serial is not None:
                 place = next(i for i, p in enumerate(people) if p is pose)
                 self.track_at[serial, place] = pid
@@ -730,6 +775,12 @@ class _Pass:
         self._flush_articulation()
         if self.chunk is not None:
             self._learn_overlays(self.chunk.tracker.overlay_points)
+        if self.hands_alone:
+            self.info.notes.append(
+                "a hand was found on its own, with nothing else of its person in view: it is "
+                "measured as a hand (left or right is the hand model's guess; a mirrored "
+                "selfie video swaps them)"
+            )
         if self.learned_overlays:
             self.info.notes.append(
                 f"static overlay found on the background's tracks ({len(self.learned_overlays)} "
@@ -770,6 +821,7 @@ class _Pass:
             scale_samples=self.scale_samples,
             conditions=self.conditions,
             torsos=self.torsos,
+            hands_alone=set(self.hands_alone),
             identity_uncertain={
                 p: list(idt.uncertain_of)
                 for p, idt in self.people.identities.items()
@@ -781,6 +833,12 @@ class _Pass:
 def _articulates(key: RegionKey) -> bool:
     """Regions whose parts may move against each other in a meaningful way: hands, given ones."""
     return key.owner == "region" or key.is_hand
+
+
+def _holds(box: Box, point: tuple[float, float]) -> bool:
+    """Whether ``point`` (x, y) lies in ``box``."""
+    x, y, w, h = box
+    return x <= point[0] <= x + w and y <= point[1] <= y + h
 
 
 def _mostly_inside(box: Box, other: Box) -> bool:

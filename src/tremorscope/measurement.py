@@ -108,6 +108,9 @@ class VideoMeasurement:
     identity_uncertain : dict
         Person id to the earlier people they may be (seen again after a cut, the likeness was
         unclear): kept apart rather than merged.
+    hands_alone : set of int
+        People seen only as a hand the hand model found by itself (a hand close up, nothing
+        else of them in view): only their hands have regions.
     transitions : list of (int, int)
         First and last frame index of each gradual transition (dissolve, fade, blank
         pictures), in which nothing was measured.
@@ -158,6 +161,7 @@ class VideoMeasurement:
     transitions: list[tuple[int, int]] = field(default_factory=list)
     identity_uncertain: dict[int, list[int]] = field(default_factory=dict)
     torsos: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+    hands_alone: set[int] = field(default_factory=set)
 
     @property
     def times(self) -> np.ndarray:

@@ -398,7 +398,11 @@ class Person(_Model):
         description="Seen again after a cut or an absence, they may be an earlier person "
         "(identity_note says whom): kept apart rather than merged.",
     )
-    identity_note: str = ""
+    identity_note: str = Field(
+        "",
+        description="Whom they may be (identity_uncertain), or that they were seen only as a "
+        "hand, with nothing else of them in view.",
+    )
     whole_body_movement: list[tuple[float, float]] = Field(
         default_factory=list,
         description="Stretches (start, end s) in which the person moved their whole body "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,6 @@ from tremorscope.locate.hands import (
     hand_shape,
     region_from_landmarks,
 )
-
-#: A photo of an open hand from Debian's opencv-doc package (.ci/run installs it).
-HAND_PHOTO = Path("/usr/share/doc/opencv-doc/opencv4/html/handSrc.jpg")
 
 
 def _open_hand() -> np.ndarray:
@@ -73,14 +69,10 @@ def test_hand_crop_is_larger_than_the_region_and_inside_the_frame():
 
 
 @pytest.fixture(scope="module")
-def hand_photo() -> np.ndarray:
-    if not HAND_PHOTO.exists():
-        if os.environ.get("TREMORSCOPE_REQUIRE_HAND_PHOTO"):
-            pytest.fail(f"{HAND_PHOTO} is missing (apt-get install opencv-doc)")
-        pytest.skip("Debian's opencv-doc (the hand photo) is not installed")
+def hand_photo(hand_photo_path: Path) -> np.ndarray:
     import cv2
 
-    return cv2.imread(str(HAND_PHOTO))[:, :, ::-1].copy()
+    return cv2.imread(str(hand_photo_path))[:, :, ::-1].copy()
 
 
 def test_the_bundled_hand_model_finds_the_open_hand_in_a_real_photo(hand_photo):

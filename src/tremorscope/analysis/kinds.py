@@ -36,11 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tremorscope.analysis.artefacts import keep_twitches
-from tremorscope.locate.hands import HandShape
+from tremorscope.locate.hands import HANDS, HandShape
 from tremorscope.results import Finding, QualityFlag, Scale
 
-#: Body parts that have hand landmarks.
-HANDS = ("left_hand", "right_hand")
 #: A hand needs this many landmark samples for its shape to count as evidence.
 MIN_HAND_SAMPLES = 6
 #: Spread of the hand's shape (10th to 90th percentile, in palm lengths) at which it counts as
@@ -70,6 +68,9 @@ PASSED_ON_CM = 0.1
 NEAR_HZ = 0.6
 #: A rhythm this close (Hz) to a larger voluntary movement elsewhere on the person goes with it.
 MIRRORED_HZ = 0.2
+#: A tremor seen on a hand alone (nothing else of the person in view) keeps this share of its
+#: confidence: whether it is passed on from a movement out of view cannot be checked.
+ALONE_CONFIDENCE = 0.5
 #: A jerk larger than this (cm, peak) is a movement (a gesture, a hand put down), not a twitch.
 MAX_TWITCH_CM = 5.0
 #: Regions overlapping by this share of the smaller one see each other's movements.
@@ -301,6 +302,7 @@ def decide_kinds(
     hands: dict[str, HandArticulation],
     scale: Scale | None,
     boxes: dict[str, tuple[int, int, int, int]] | None = None,
+    alone: bool = False,
 ) -> None:
     """Decide the kind of every body part's movement of one person, in place.
 
@@ -319,6 +321,9 @@ def decide_kinds(
         Body-part name to its region ``(x, y, w, h)``: a part whose region overlaps that of a
         part performing a voluntary movement (a hand moving over the knee it rests on) does
         not count that movement's jerks as its own twitches.
+    alone : bool
+        The person was seen only as these parts (a hand filmed close up): a tremor keeps
+        :data:`ALONE_CONFIDENCE` of its confidence, and says why.
 
     """
     moving: dict[str, float | None] = {}  # parts performing a voluntary movement: their Hz
@@ -333,6 +338,12 @@ def decide_kinds(
             continue
         if r.detected:
             kind, confidence, reasons = _judge(finding, hand, scale, part in HANDS)
+            if alone and kind == "tremor":
+                confidence *= ALONE_CONFIDENCE
+                reasons.append(
+                    "nothing else of the person is in view: a rhythm passed on from a movement "
+                    "out of view (the other hand's, a step, a vehicle) cannot be ruled out"
+                )
             _set(finding, kind, confidence, reasons)
             if kind == "voluntary":
                 moving[part] = r.frequency_hz

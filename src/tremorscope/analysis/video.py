@@ -346,7 +346,8 @@ def judge_person(
         for (who, side), shapes in m.hands.items()
         if who == pid and (art := hand_articulation(shapes)) is not None
     }
-    decide_kinds(parts, hands, scale, boxes)
+    alone = pid in m.hands_alone
+    decide_kinds(parts, hands, scale, boxes, alone=alone)
     for part, finding in parts.items():
         _set_condition(finding, context, m.conditions.get((pid, part), []))
     maybe = m.identity_uncertain.get(pid, [])
@@ -354,11 +355,17 @@ def judge_person(
         id=pid,
         shots=person_shots(m, keys, detections),
         identity_uncertain=bool(maybe),
-        identity_note=(
-            f"may be the same as person {' or '.join(str(p) for p in maybe)}: seen again, the "
-            "likeness was not clear enough to merge them"
-            if maybe
-            else ""
+        identity_note=" ".join(
+            note
+            for note, applies in (
+                (
+                    f"may be the same as person {' or '.join(str(p) for p in maybe)}: seen "
+                    "again, the likeness was not clear enough to merge them",
+                    bool(maybe),
+                ),
+                ("seen only as a hand, with nothing else of the person in view", alone),
+            )
+            if applies
         ),
         whole_body_movement=[
             (round(a, 3), round(b, 3)) for a, b in person_moving(m, pid, cut_times(m))

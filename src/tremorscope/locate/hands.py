@@ -28,6 +28,8 @@ import numpy as np
 
 from tremorscope.locate.pose import Box, quiet_mediapipe
 
+#: Body parts that are hands (the names :mod:`tremorscope.locate.regions` gives them).
+HANDS = ("left_hand", "right_hand")
 #: Landmark indices of mediapipe's hand model.
 WRIST = 0
 THUMB_TIP = 4
@@ -273,6 +275,20 @@ class FoundHand:
     box: Box
     handedness: str
     score: float
+
+    #: A hand seen on its own shows nothing of the person's look (see
+    #: :class:`tremorscope.locate.people.PeopleTracker`, which follows it by its box alone).
+    appearance = None
+
+    @property
+    def part(self) -> str:
+        """The body part it is taken for: ``right_hand`` or ``left_hand``.
+
+        The model takes every picture as mirrored, so its ``"Left"`` is the person's right hand
+        on an ordinary (not mirrored) camera's picture; a selfie video swaps them. A hand with
+        no handedness is taken as the right.
+        """
+        return "left_hand" if self.handedness == "Right" else "right_hand"
 
     @property
     def palm_px(self) -> float:

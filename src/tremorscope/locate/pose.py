@@ -205,6 +205,10 @@ class PoseDetector:
         self._faces = FaceDetector()
         #: Poses of the last :meth:`detect` call that were not taken as people, with the reasons.
         self.rejected: list[tuple[PersonPose, tuple[str, ...]]] = []
+        #: The hands the last :meth:`detect` call found on the whole frame, if it looked for
+        #: them (to judge a pose) or was given them; None if it did not.
+        self.hands_found: Sequence[FoundHand] | None = None
+        self._frame_hands: Sequence[FoundHand] | None = None
         with quiet_mediapipe():
             from mediapipe.python.solutions import pose as mp_pose
 
@@ -248,7 +252,9 @@ class PoseDetector:
 
         """
         self.rejected = []
+        self._frame_hands = hands
         people = self._detect_whole(rgb, hands)
+        self.hands_found = self._frame_hands
         if not people and not self.rejected:  # nobody at all (not: a pose that was no person)
             people = self._detect_in_parts(rgb)
         return people
@@ -291,6 +297,7 @@ class PoseDetector:
         def frame_hands() -> Sequence[FoundHand]:
             if not found:
                 found.append(find_hands(rgb))
+                self._frame_hands = found[0]
             return found[0]
 
         shape = rgb.shape[:2]
