@@ -116,6 +116,8 @@ def analyse_close_up(source: Path, video_filter: str, seconds: float, folder: Pa
         for part, finding in person.body_parts.items():
             r = finding.rhythmic
             said = f"{r.kind} {r.frequency_hz:.2f} Hz ({r.kind_confidence})" if r.detected else "-"
+            if not r.detected and r.kind != "none":
+                said = f"{r.kind}, no rhythm ({r.kind_confidence})"
             parts.append(f"{part}: {said}")
         alone = " (a hand alone)" if "only as a hand" in person.identity_note else ""
         lines.append(f"person {person.id}{alone}: " + "; ".join(parts))

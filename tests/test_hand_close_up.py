@@ -56,7 +56,7 @@ def _crop(source: Path, out: Path, crop: str, size: str, seconds: str = "6") -> 
 
 
 def test_real_hands_filmed_close_up_give_hands_only(realdata, tmp_path):
-    """treman3's hand turned upright, and VisionMD's tapping hand cropped from the person."""
+    """treman3's hand turned upright and enlarged 4x; VisionMD's tapping hand cropped out."""
     clips = {
         "treman3 upright": ffmpeg(
             realdata / "treman3/hand.mp4",
@@ -64,6 +64,10 @@ def test_real_hands_filmed_close_up_give_hands_only(realdata, tmp_path):
             "-vf",
             "transpose=1,scale=720:960",
             "-an",
+        ),
+        # the fingers fill the view: the pose model fits a body to two of them at one look
+        "treman3 zoomed 4x": _crop(
+            realdata / "treman3/hand.mp4", tmp_path / "zoom4.mp4", "300:226:100:75", "1280:964"
         ),
         "FT_L tapping hand": _crop(
             realdata / "visionmd/FT_L.mp4", tmp_path / "tapping.mp4", "270:360:590:560", "720:960"

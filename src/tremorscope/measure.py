@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 from tremorscope.config import VideoConfig
 from tremorscope.locate.appearance import describe
 from tremorscope.locate.context import part_conditions
+from tremorscope.locate.credibility import HAND_OVER_HEAD, head_extent
 from tremorscope.locate.hands import (
     HANDS,
     FoundHand,
@@ -98,6 +99,7 @@ MAX_PENDING_HANDS = 8
 MOVED_AWAY = 0.15
 #: A changed picture is checked against the camera's own move at most this often (s).
 CAMERA_CHECK_S = 0.2
+
 
 
 @dataclass
@@ -454,6 +456,8 @@ class _Pass:
         self.hand_regions_moved = 0
         #: People seen only as a hand (see :attr:`_Sighting.hands`).
         self.hands_alone: set[int] = set()
+        #: Palm length (px) of each person seen only as a hand, when last found.
+        self._palm_alone: dict[int, float] = {}
         #: Places of static overlays found on the tracks (see :class:`CameraFit`), as boxes
         #: left out of every later chunk's points, and the grid cells they were made from.
         self.learned_overlays: list[Box] = []
@@ -637,16 +641,19 @@ class _Pass:
         # a hand where a person missed this time was (their own hand) is not a hand alone
         tracks = self.people.tracks
         followed = [tr.last_box for tr in tracks if tr.open and tr.person not in self.hands_alone]
-        hands = [h for h in hands or [] if not any(_holds(box, h.centre) for box in followed)]
-        pairs = self.people.update(t, [*(people or []), *hands])
+        people, hands = people or [], hands or []
+        alone = [h for h in hands if not any(_holds(box, h.centre) for box in followed)]
+        kept = self._not_smaller_than_a_hand(people)
+        pairs = self.people.update(t, [*kept, *alone])
         for track, pose in pairs:
             pid = track.person
             if isinstance(pose, FoundHand):  # a hand alone: its region, nothing else
                 if serial is not None:  # its landmark samples name it by its place
-                    place = len(people or []) + next(i for i, h in enumerate(hands) if h is pose)
+                    place = len(people) + next(i for i, h in enumerate(hands) if h is pose)
                     self.track_at[serial, place] = pid
                 self._all_people_boxes.append((pid, pose.box))
                 self.hands_alone.add(pid)
+                self._palm_alone[pid] = pose.palm_px
                 box = clip_to_picture(pose.box, picture)
                 if box is not None and (self.person is None or pid == self.person):
                     boxes[RegionKey.body_part(pid, pose.part)] = box
@@ -689,6 +696,23 @@ class _Pass:
                 self._all_people_boxes.append((track.person, track.last_box))
                 self._missed_boxes.append(track.last_box)
         return boxes, masks
+
+    def _not_smaller_than_a_hand(self, people: list[PersonPose]) -> list[PersonPose]:
+        """The people whose head is not smaller than a hand alone still followed in this shot.
+
+        A hand close up fills the view; a pose found on it while the hand is still followed
+        (no cut, not missed for long: the pose model's body on two fingers) has a head smaller
+        than that hand's palm (:data:`~tremorscope.locate.credibility.HAND_OVER_HEAD`): no
+        person.
+        """
+        palms = [
+            self._palm_alone[tr.person]
+            for tr in self.people.tracks
+            if tr.open and tr.person in self._palm_alone
+        ]
+        if not palms:
+            return people
+        return [p for p in people if HAND_OVER_HEAD * head_extent(p) >= max(palms)]
 
     def _learn_overlays(self, points: np.ndarray) -> None:
         """Remember where a chunk's tracks found a static overlay (grid cells around points)."""

@@ -223,6 +223,11 @@ def implausible_body(pose: PersonPose) -> bool:
     return bool(nose_to_ankles < MIN_NOSE_TO_ANKLES_M)
 
 
+def head_extent(pose: PersonPose) -> float:
+    """The larger extent of the pose's face landmarks (nose, eyes, ears, mouth), pixels."""
+    return float(np.ptp(pose.points[list(FACE_POINTS)], axis=0).max())
+
+
 def hand_larger_than_head(pose: PersonPose, hands: Sequence[FoundHand]) -> bool:
     """Whether a hand found inside the pose's box is larger than the pose's head.
 
@@ -240,7 +245,7 @@ def hand_larger_than_head(pose: PersonPose, hands: Sequence[FoundHand]) -> bool:
         larger extent of the face landmarks.
 
     """
-    head = float(np.ptp(pose.points[list(FACE_POINTS)], axis=0).max())
+    head = head_extent(pose)
     x, y, w, h = pose.box
     for hand in hands:
         cx, cy = hand.centre
