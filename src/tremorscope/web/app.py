@@ -275,6 +275,7 @@ def create_app(store: Store, work: Work, settings: Settings) -> Guard:
 
     routes = [
         Route("/", api.index),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/api/settings", api.settings_view),
         Route("/api/analyses", api.list_analyses, methods=["GET"]),
         Route("/api/analyses", api.create, methods=["POST"]),
