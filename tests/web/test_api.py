@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -274,3 +275,17 @@ def test_ten_uploads_at_once_are_all_accepted_and_all_finish(
     assert [e["status"] for e in ended] == ["done"] * 10
     found = [e["result"]["dominant"]["rhythmic"]["frequency_hz"] for e in ended]
     assert np.allclose(found, [4.0 + 0.5 * i for i in range(10)], atol=0.1)
+
+
+def test_deleting_a_running_analysis_leaves_nothing_when_it_ends(
+    server: ServerProcess, client: Client, inputs
+) -> None:
+    running = _upload(client, inputs["clip"])
+    while client.analysis(running)["status"] == "queued":
+        time.sleep(0.02)
+    assert client.request("DELETE", f"/api/analyses/{running}").status == 204
+    after = _upload(client, inputs["sensor"])  # one worker: it runs once the deleted one ended
+    assert client.wait(after, timeout_s=150)["status"] == "done"
+    assert client.get(f"/api/analyses/{running}").status == 404
+    assert not (server.data / "results" / running).exists()
+    assert not (server.data / "uploads" / running).exists()
