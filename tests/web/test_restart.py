@@ -14,7 +14,11 @@ from webinputs import sensor_csv
 from tremorscope.web.client import Client, ServerProcess
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+@pytest.mark.parametrize(
+    "sig",
+    [signal.SIGTERM, signal.SIGINT, signal.SIGKILL],
+    ids=["stopped", "ctrl-c-to-the-group", "killed"],
+)
 def test_a_restart_keeps_finished_analyses_and_finishes_the_queued(
     tmp_path: Path, inputs, sig: int
 ) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import queue as queue_module
+import signal
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,17 @@ POLL_S = 0.25
 MAX_WORKERS = 2
 #: Why an analysis failed when its worker process died.
 WORKER_DIED = "the worker process died while analysing it"
+
+
+def ignore_interrupt() -> None:
+    """Leave Ctrl+C to the server: a child process it interrupts would fail its analysis."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_worker() -> str:
+    """A worker process's start: Ctrl+C left to the server, the analysis imported once."""
+    ignore_interrupt()
+    return warm_up()
 
 
 def batch_input(record: Record, path: Path) -> BatchInput:
@@ -138,14 +151,15 @@ class Work:
 
     def _run(self) -> None:
         context = multiprocessing.get_context("spawn")  # no threads or models inherited
-        manager = context.Manager()
+        manager = SyncManager(ctx=context)
+        manager.start(initializer=ignore_interrupt)
         told = manager.Queue()
         running: dict[Future[JobResult], tuple[str, Path, str]] = {}
         try:
             while not self._stop.is_set():
                 if self._pool is None:
                     self._pool = ProcessPoolExecutor(
-                        self.workers, mp_context=context, initializer=warm_up
+                        self.workers, mp_context=context, initializer=start_worker
                     )
                 self._take(running, told)
                 if running:
@@ -162,11 +176,17 @@ class Work:
                     except BrokenProcessPool:
                         broken = True
                         job = JobResult(analysis_id, FAILED, f"{name}: {WORKER_DIED}")
-                    self._finish(analysis_id, job, path, name)
-                if broken:  # the pool is unusable: what it held failed, a new one takes over
-                    for analysis_id, _, name in running.values():
+                    except Exception as exc:  # the job could not be sent or its result read
+                        why = f"internal error: {type(exc).__name__}: {exc}"
+                        job = JobResult(analysis_id, FAILED, f"{name}: {why}")
+                    except BaseException:  # a worker interrupted: left running, taken up again
+                        continue
+                    if not self._stop.is_set():  # stopping: left running, taken up at restart
+                        self._finish(analysis_id, job, path, name)
+                if broken and not self._stop.is_set():  # what the pool held failed; a new one
+                    for analysis_id, path, name in running.values():
                         job = JobResult(analysis_id, FAILED, f"{name}: {WORKER_DIED}")
-                        self._finish(analysis_id, job, Path(), name)
+                        self._finish(analysis_id, job, path, name)
                     running.clear()
                     self._end_pool()
         finally:
@@ -208,7 +228,7 @@ class Work:
 
     def _finish(self, analysis_id: str, job: JobResult, path: Path, name: str) -> None:
         """Place a job's files and set its status; drop it when it was deleted meanwhile."""
-        message = shown_message(job.message, path, name) if path != Path() else job.message
+        message = shown_message(job.message, path, name)
         with self.store.lock:
             if self.store.get(analysis_id) is None:  # deleted while it ran
                 self.store.remove_folders(analysis_id)
