@@ -131,3 +131,25 @@ def test_options_are_parsed_as_the_command_line_does() -> None:
         parse_options({"person": ["1", "2"]})
     with pytest.raises(UploadError, match="scale"):
         parse_options({"scale": ["inf"]})
+
+
+def test_open_opens_the_page_in_the_browser(tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    port = free_port()
+    env = {**os.environ, "BROWSER": str(browser)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tremorscope", "serve", "--open", "--port", str(port),
+         "--data", str(tmp_path / "d")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert opened.read_text().strip() == f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(30)
