@@ -140,6 +140,7 @@ def test_upload_progress_report_restart_and_history(
         drawn = [int(v) for v in regions[0].find_element("class name", "box").text.split(", ")]
         assert all(abs(a - b) <= 2 for a, b in zip(drawn, HEAD_BOX, strict=True)), drawn
         driver.find_element("id", "context").send_keys("rest")
+        driver.execute_script("document.getElementById('drop').scrollIntoView()")
         driver.save_screenshot(str(shots / "web-upload.png"))
 
         driver.find_element("id", "submit").click()
