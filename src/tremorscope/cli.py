@@ -20,7 +20,7 @@ from tremorscope.options import (
     ANNOTATED_SUFFIXES,
     REPORT_SUFFIXES,
     SENSOR_SUFFIXES,
-    VIDEO_SUFFIXES,
+    looks_like_video,
     output_file_problem,
     output_folder_problem,
     output_suffix_problem,
@@ -121,28 +121,9 @@ def _check_outputs(
             raise OptionError("--out", folder, problem)
 
 
-def _head(path: Path, size: int = 12) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(size)
-    except OSError:
-        return b""
-
-
-def _looks_like_video(path: Path) -> bool:
-    """Whether a file is named or starts like a video (MP4/MOV, Matroska/WebM, AVI)."""
-    head = _head(path)
-    return (
-        path.suffix.lower() in VIDEO_SUFFIXES
-        or head[4:8] == b"ftyp"
-        or head[:4] == b"\x1a\x45\xdf\xa3"
-        or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
-    )
-
-
 def _check_video_input(path: Path) -> None:
     """Refuse a sensor recording given to ``analyze``, naming the command that reads it."""
-    if path.suffix.lower() in SENSOR_SUFFIXES and path.is_file() and not _looks_like_video(path):
+    if path.suffix.lower() in SENSOR_SUFFIXES and path.is_file() and not looks_like_video(path):
         kind = path.suffix[1:].upper()
         raise InputError(
             path, f"a {kind} file, not a video: for a sensor recording use 'tremorscope signal'"
@@ -151,7 +132,7 @@ def _check_video_input(path: Path) -> None:
 
 def _check_sensor_input(path: Path) -> None:
     """Refuse a video given to ``signal``, naming the command that reads it."""
-    if path.is_file() and _looks_like_video(path):
+    if path.is_file() and looks_like_video(path):
         raise InputError(
             path, "a video, not a sensor recording: for a video use 'tremorscope analyze'"
         )
@@ -482,6 +463,49 @@ def schema(
         console.print_json(json.dumps(json_schema()))
     else:
         write_schema(file)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Interface to listen on; another than this machine's loopback only when given "
+            "(with a warning)."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for uploads, results and the index "
+            "(default: $XDG_DATA_HOME/tremorscope or ~/.local/share/tremorscope)."
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        float, typer.Option(help="Largest upload accepted, in megabytes.")
+    ] = 2048,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser.")
+    ] = False,
+    workers: Annotated[int, typer.Option(min=1, max=2, help="Analyses run at once (1 or 2).")] = 1,
+) -> None:
+    """Serve the local web app: drop a clip in the browser, watch it measured, keep the history."""
+    from tremorscope.web.server import default_data_dir
+    from tremorscope.web.server import serve as run_server
+
+    def say(line: str) -> None:
+        err_console.print(f"tremorscope: {line}", highlight=False, markup=False, soft_wrap=True)
+
+    run_server(
+        host,
+        port,
+        data or default_data_dir(),
+        max_upload_mb=max_upload_mb,
+        workers=workers,
+        open_browser=open_browser,
+        say=say,
+    )
 
 
 def _register_synth() -> None:

