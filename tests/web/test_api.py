@@ -40,6 +40,8 @@ def test_a_sensor_recording_is_measured_and_its_files_served(client: Client, inp
     report = client.get(f"/api/analyses/{analysis_id}/report")
     assert report.status == 200 and report.headers["content-type"].startswith("text/html")
     assert b"6.00 Hz" in report.body
+    assert f"<b>{inputs['sensor'].name}</b>".encode() in report.body  # named as it came
+    assert shown["result"]["source"]["path"] == inputs["sensor"].name
     download = client.get(f"/api/analyses/{analysis_id}/files/analysis.json")
     assert download.status == 200 and "attachment" in download.headers["content-disposition"]
     assert json.loads(download.body) == shown["result"]
@@ -62,6 +64,22 @@ def test_a_real_clip_is_measured_with_a_region_and_its_first_frame_served(
     assert region["name"] == "head"
     assert abs(region["finding"]["rhythmic"]["frequency_hz"] - TREMOR_HZ) < 0.3
     assert {"tracks.csv", "tracks.nc", "report.html"} <= set(shown["files"])
+    assert "annotated.mp4" not in shown["files"]  # only when asked for
+
+
+def test_the_annotated_video_is_drawn_when_asked_for(client: Client, inputs, tmp_path) -> None:
+    from tremorscope.video import probe_video
+
+    analysis_id = _upload(client, inputs["clip"], fields=[("annotated", "on")])
+    shown = client.wait(analysis_id, timeout_s=240)
+    assert shown["status"] == "done", shown["error"]
+    assert shown["options"]["annotated"] is True
+    download = client.get(f"/api/analyses/{analysis_id}/files/annotated.mp4")
+    assert download.status == 200
+    saved = tmp_path / "annotated.mp4"
+    saved.write_bytes(download.body)
+    drawn, source = probe_video(saved), probe_video(inputs["clip"])
+    assert drawn.n_frames == source.n_frames and drawn.width == source.width - source.width % 2
 
 
 def test_a_traversing_file_name_writes_nothing_outside_data(
@@ -182,6 +200,7 @@ def test_a_file_of_an_unknown_kind_ends_failed_at_once(client: Client, tmp_path:
         ([("region", "1,2,3")], "region: '1,2,3': use X,Y,W,H[:NAME]"),
         ([("region", "1,2,3,4:no/slash")], "a region name uses letters"),
         ([("colour", "red")], "unknown field 'colour'"),
+        ([("annotated", "maybe")], "annotated: 'maybe' is neither yes nor no"),
     ],
 )
 def test_a_bad_option_is_refused_with_400_and_one_line(

@@ -140,6 +140,7 @@ def test_upload_progress_report_restart_and_history(
         drawn = [int(v) for v in regions[0].find_element("class name", "box").text.split(", ")]
         assert all(abs(a - b) <= 2 for a, b in zip(drawn, HEAD_BOX, strict=True)), drawn
         driver.find_element("id", "context").send_keys("rest")
+        driver.find_element("id", "annotated").click()
         driver.execute_script("document.getElementById('drop').scrollIntoView()")
         driver.save_screenshot(str(shots / "web-upload.png"))
 
@@ -169,7 +170,8 @@ def test_upload_progress_report_restart_and_history(
         assert f"{frequency:.2f} Hz" in report["text"]
         assert int(report["rendered"]) >= 4
         links = driver.find_elements("css selector", "#result-files a")
-        assert {"analysis.json", "report.html", "tracks.csv"} <= {a.text for a in links}
+        wanted = {"analysis.json", "report.html", "tracks.csv", "annotated.mp4"}
+        assert wanted <= {a.text for a in links}
         driver.save_screenshot(str(shots / "web-report.png"))
     finally:
         server.stop()

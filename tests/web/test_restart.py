@@ -83,6 +83,9 @@ def test_a_worker_that_dies_fails_its_analysis_and_the_server_goes_on(
             time.sleep(0.05)
         assert server.process is not None
         workers = _pool_workers(server.process.pid)
+        while not workers and time.monotonic() < deadline:  # the pool starts its process late
+            time.sleep(0.05)
+            workers = _pool_workers(server.process.pid)
         assert workers, "no worker process found"
         for pid in workers:
             os.kill(pid, signal.SIGKILL)

@@ -125,8 +125,9 @@ def test_options_are_parsed_as_the_command_line_does() -> None:
     )  # fmt: skip
     assert options == {
         "person": 2, "context": "rest", "scale": 12.5,
-        "regions": [["left", [1, 2, 30, 40]], ["region2", [5, 5, 10, 10]]],
+        "regions": [["left", [1, 2, 30, 40]], ["region2", [5, 5, 10, 10]]], "annotated": False,
     }  # fmt: skip
+    assert parse_options({"annotated": ["On"]})["annotated"] is True
     with pytest.raises(UploadError, match="give it once"):
         parse_options({"person": ["1", "2"]})
     with pytest.raises(UploadError, match="scale"):

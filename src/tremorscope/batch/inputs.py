@@ -24,6 +24,8 @@ from tremorscope.options import (
     parse_region,
 )
 
+#: The annotated video's name among an input's results (when asked for).
+ANNOTATED_NAME = "annotated.mp4"
 #: Manifest columns besides ``path`` (each optional, per file).
 MANIFEST_COLUMNS = ("person", "context", "scale", "region")
 
@@ -48,6 +50,11 @@ class BatchInput:
         Pixels per cm (video).
     regions : tuple of (str, Box)
         Regions to measure (video).
+    annotated : bool
+        Also draw the annotated video (video; :data:`ANNOTATED_NAME` among the results).
+    shown_as : str, optional
+        The name the results give the file instead of its path (an upload stored under a name
+        of the server's own, shown under the name it came with).
 
     """
 
@@ -58,6 +65,8 @@ class BatchInput:
     context: str = "unknown"
     scale: float | None = None
     regions: tuple[tuple[str, Box], ...] = field(default_factory=tuple)
+    annotated: bool = False
+    shown_as: str | None = None
 
     def options(self) -> dict[str, object]:
         """The options that shape this input's result (what makes a stored result current)."""
@@ -67,6 +76,7 @@ class BatchInput:
             "context": self.context,
             "scale": self.scale,
             "regions": [[name, list(box)] for name, box in self.regions],
+            **({"annotated": True} if self.annotated else {}),
         }
 
 

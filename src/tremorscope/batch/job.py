@@ -14,9 +14,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from tremorscope.batch.inputs import BatchInput
+from tremorscope.batch.inputs import ANNOTATED_NAME, BatchInput
 from tremorscope.errors import InputError
 from tremorscope.results import Analysis, Finding, Processing
 
@@ -58,8 +59,9 @@ class JobResult:
     message : str, optional
         For a failure, the one-line reason (as the command line prints it).
     files : dict
-        File name to content, the outputs of ``analyze --out`` (none for a failure the input
-        alone explains; a truncated video's partial results are kept).
+        File name to content, the outputs of ``analyze --out`` and, when the input asks for
+        it, the annotated video (none for a failure the input alone explains; a truncated
+        video's partial results are kept).
     rows : list of dict
         Its rows of ``summary.csv`` (see :data:`SUMMARY_COLUMNS`).
     worker : str
@@ -149,6 +151,8 @@ def run_job(item: BatchInput, skip: tuple[str, ...] = (), frames: Any = None) ->
         )
     analysed = time.perf_counter()
     _record_worker(analysis, worker, analysed - started)
+    if item.shown_as is not None:
+        analysis.source.path = item.shown_as
     files = _render(analysis, item, skip)
     decode_error = analysis.source.decode_error
     status = "failed" if decode_error else "done"
@@ -248,8 +252,12 @@ def _render(analysis: Analysis, item: BatchInput, skip: tuple[str, ...]) -> dict
 
     with tempfile.TemporaryDirectory(prefix="tremorscope-job-") as folder:
         video = item.path if item.kind == "video" else None
-        written = write_outputs(analysis, folder, video=video, skip=skip)
-        return {path.name: path.read_bytes() for path in written.values()}
+        written = list(write_outputs(analysis, folder, video=video, skip=skip).values())
+        if video is not None and item.annotated:
+            from tremorscope.report import write_annotated_video
+
+            written.append(write_annotated_video(video, analysis, Path(folder) / ANNOTATED_NAME))
+        return {path.name: path.read_bytes() for path in written}
 
 
 def _finding(finding: Finding) -> dict[str, object]:

@@ -26,7 +26,10 @@ from tremorscope.options import (
 
 #: The form field that holds the file, and the option fields besides it.
 FILE_FIELD = "file"
-OPTION_FIELDS = ("person", "context", "scale", "region")
+OPTION_FIELDS = ("person", "context", "scale", "region", "annotated")
+#: Values of a yes-or-no field (``annotated``) that mean yes, and no.
+YES = ("1", "true", "yes", "on")
+NO = ("0", "false", "no", "off")
 #: Bytes a request may carry besides the file (the multipart framing and the option fields).
 FORM_OVERHEAD = 64 * 1024
 #: Most option fields a request may hold (regions are repeated).
@@ -110,13 +113,14 @@ def parse_options(fields: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     fields : mapping
         Field name to its values: ``person`` (1, 2, ...), ``context`` (rest, postural,
         kinetic, standing, unknown), ``scale`` (pixels per cm), ``region`` (repeatable,
-        ``X,Y,W,H[:NAME]`` in pixels). Empty values count as not given.
+        ``X,Y,W,H[:NAME]`` in pixels), ``annotated`` (yes or no: also draw the annotated
+        video). Empty values count as not given.
 
     Returns
     -------
     dict
         ``person`` (int or None), ``context`` (str), ``scale`` (float or None), ``regions``
-        (list of ``[name, [x, y, w, h]]``).
+        (list of ``[name, [x, y, w, h]]``), ``annotated`` (bool).
 
     Raises
     ------
@@ -128,7 +132,7 @@ def parse_options(fields: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     if unknown:
         raise UploadError(f"unknown field {unknown[0]!r}: use {', '.join(OPTION_FIELDS)}")
     given = {k: [v.strip() for v in values if v.strip()] for k, values in fields.items()}
-    for name in ("person", "context", "scale"):
+    for name in ("person", "context", "scale", "annotated"):
         if len(given.get(name, [])) > 1:
             raise UploadError(f"{name}: give it once")
     options: dict[str, Any] = {"person": None, "context": "unknown", "scale": None}
@@ -149,7 +153,16 @@ def parse_options(fields: Mapping[str, Sequence[str]]) -> dict[str, Any]:
             raise UploadError(f"region: {exc}") from None
         regions.append([name, list(box)])
     options["regions"] = regions
+    options["annotated"] = _yes_or_no("annotated", given.get("annotated", ["no"])[0])
     return options
+
+
+def _yes_or_no(name: str, text: str) -> bool:
+    if text.lower() in YES:
+        return True
+    if text.lower() in NO:
+        return False
+    raise UploadError(f"{name}: {text!r} is neither yes nor no (1/0, true/false, on/off)")
 
 
 def _person(text: str) -> int:

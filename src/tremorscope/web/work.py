@@ -70,6 +70,8 @@ def batch_input(record: Record, path: Path) -> BatchInput:
         context=options.get("context") or "unknown",
         scale=options.get("scale") if video else None,
         regions=regions if video else (),  # type: ignore[arg-type]
+        annotated=bool(options.get("annotated")) and video,
+        shown_as=record.name or None,
     )
 
 

@@ -191,6 +191,7 @@ function formData() {
   for (const region of state.regions) {
     data.append("region", `${region.box.join(",")}:${region.name}`);
   }
+  if ($("annotated").checked) data.append("annotated", "1");
   return data;
 }
 
@@ -250,8 +251,10 @@ function follow(id, name) {
       return;
     }
     const percent = Math.round(100 * analysis.progress);
-    const words = analysis.status === "running" ? `running: ${percent} % of the frames`
-      : analysis.status;
+    const drawing = analysis.options && analysis.options.annotated ? ", drawing the annotated video" : "";
+    const words = analysis.status !== "running" ? analysis.status
+      : percent < 100 ? `running: ${percent} % of the frames`
+      : `finishing: the report${drawing}`;
     showCurrent(analysis.name || name, analysis.progress, words);
     $("current").dataset.status = analysis.status;
     if (UNFINISHED.includes(analysis.status)) {
