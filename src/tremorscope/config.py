@@ -131,6 +131,13 @@ class VideoConfig(BaseModel):
     encoding_artefact_max_px: float = Field(
         0.3, ge=0, description="Rhythms at the encoder's cycle up to this size (px RMS) are its."
     )
+    encoding_doubt_max_px: float = Field(
+        1.0,
+        ge=0,
+        description="Tremor-like rhythms at the encoder's cycle larger than "
+        "encoding_artefact_max_px, up to this size (px RMS), are undetermined: the compression's "
+        "or a movement.",
+    )
     simultaneous_s: float = Field(
         0.07, ge=0, description="Twitches this close in time in different regions are one moment."
     )

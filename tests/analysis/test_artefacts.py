@@ -74,6 +74,29 @@ def test_a_small_rhythm_at_the_encoders_cycle_is_withdrawn_with_its_frequency_ke
     assert given["knee"].rhythmic.detected and findings["foot"] is given["foot"]
 
 
+def test_a_rhythm_a_little_larger_than_the_encoders_artefacts_is_undetermined():
+    size = 0.5 * (VIDEO.encoding_artefact_max_px + VIDEO.encoding_doubt_max_px)
+    findings = {"hand": _group(7.52, size), "foot": _group(7.52, VIDEO.encoding_doubt_max_px)}
+    findings = withdraw_encoding_cycle(findings, [7.5], VIDEO)
+    hand = findings["hand"].rhythmic
+    assert hand.detected and hand.kind == "undetermined" and hand.kind_confidence == 0.5
+    assert "encoding_cycle" in findings["hand"].quality.flags
+    assert "the compression's or a movement" in hand.kind_reasons[0]
+    assert findings["foot"].rhythmic.kind == "tremor"  # as large as a movement
+
+
+def test_an_undetermined_rhythm_stays_undetermined_when_kinds_are_decided():
+    from tremorscope.analysis.kinds import decide_kinds
+
+    finding = _group(7.52, 0.5)
+    finding.rhythmic.kind = "undetermined"
+    finding.rhythmic.constancy = 0.9
+    finding.rhythmic.peak_to_background_db = 20.0
+    parts = {"right_hand": finding}
+    decide_kinds(parts, {}, None)
+    assert parts["right_hand"].rhythmic.kind == "undetermined"
+
+
 def test_floor_keeps_the_frequency_of_what_it_withdraws():
     given = {"a": _group(4.0, 0.5 * VIDEO.min_rhythm_px), "b": _group(4.0, 0.5)}
     findings = apply_floor(given, VIDEO)

@@ -192,3 +192,12 @@ def test_each_kind_has_its_own_words(kind):
 
 def test_a_finding_without_a_rhythm_is_described_as_such():
     assert describe_rhythm(quiet()) == "no rhythm stands out of the noise"
+
+
+def test_with_only_a_voluntary_movement_it_names_it_and_no_main_finding():
+    analysis = video_analysis(dominant=False)
+    analysis.people[0].body_parts["left_foot"].rhythmic.kind = "voluntary"
+    text = printed(analysis)
+    assert "No involuntary rhythm and no twitch stands out; a voluntary movement in person " in text
+    assert "1's left foot." in text
+    assert "Main finding" not in text

@@ -11,8 +11,9 @@
   fourth frame a P frame, whose quality differs from the B frames'). Under camera motion (a zoom,
   a pan) that pattern leaves a small periodic error in tracked positions at exactly the frame
   rate over the pattern's length (7.5 Hz at 30 fps with three B frames, 6.25 Hz at 25 fps),
-  measured here on re-encoded footage at 0.12-0.18 px. A small rhythm at that frequency is the
-  encoder's; the pattern is read from the stream's own picture types.
+  measured here on re-encoded footage at 0.12-0.18 px, and at 0.31 px on a sleeping baby under a
+  smooth zoom. A small rhythm at that frequency is the encoder's, a slightly larger one may be
+  (``undetermined``); the pattern is read from the stream's own picture types.
 - **Jumps of the video.** A twitch at the same moment in most regions, or when the camera's
   compensated motion jumps by a comparable amount (the integer crop steps of a digital zoom),
   is an event of the video, not a twitch of the body part.
@@ -225,7 +226,8 @@ def withdraw_encoding_cycle(
     """Mark small rhythms at the encoder's cycle as not detected (flag ``encoding_cycle``).
 
     A rhythm within ``config.encoding_cycle_tolerance_hz`` of a cycle and smaller than
-    ``config.encoding_artefact_max_px`` (px RMS) is the encoder's.
+    ``config.encoding_artefact_max_px`` (px RMS) is the encoder's. A tremor-like one up to
+    ``config.encoding_doubt_max_px`` may be: it is ``undetermined``, with the flag and why.
     """
     out = dict(findings)
     if not cycles:
@@ -235,14 +237,28 @@ def withdraw_encoding_cycle(
         if not r.detected or r.frequency_hz is None or r.amplitude is None:
             continue
         near = [c for c in cycles if abs(r.frequency_hz - c) <= config.encoding_cycle_tolerance_hz]
-        if near and r.amplitude < config.encoding_artefact_max_px:
+        if not near:
+            continue
+        at_cycle = (
+            f"a rhythm at {r.frequency_hz:.2f} Hz of {r.amplitude:.3f} px RMS is at the "
+            f"encoder's frame-type cycle ({near[0]:.2f} Hz: the stream repeats its pattern of P "
+            "and B frames at that rate)"
+        )
+        if r.amplitude < config.encoding_artefact_max_px:
             out[key] = _withdrawn(
                 finding,
                 QualityFlag.ENCODING_CYCLE,
-                f"a rhythm at {r.frequency_hz:.2f} Hz of {r.amplitude:.3f} px RMS is at the "
-                f"encoder's frame-type cycle ({near[0]:.2f} Hz: the stream repeats its pattern "
-                "of P and B frames at that rate): the compression's, not a movement",
+                f"{at_cycle}: the compression's, not a movement",
             )
+        elif r.amplitude < config.encoding_doubt_max_px and r.kind == "tremor":
+            doubted = finding.model_copy(deep=True)
+            doubted.rhythmic.kind = "undetermined"
+            doubted.rhythmic.kind_confidence = 0.5
+            doubted.rhythmic.kind_reasons = [
+                f"{at_cycle}, a little larger than its artefacts: the compression's or a movement"
+            ]
+            doubted.quality.add(QualityFlag.ENCODING_CYCLE, doubted.rhythmic.kind_reasons[0])
+            out[key] = doubted
     return out
 
 

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tremorscope.report.kinds import KIND_LABELS, KIND_WORDS
+from tremorscope.report.words import nothing_sentence
 from tremorscope.results import Analysis, Finding, Person, RatingItem
 
 
@@ -73,7 +74,7 @@ def print_video_analysis(analysis: Analysis, console: Console) -> None:
         table.add_row(where, rhythm, size, const, str(f.twitches.count), f.signature.closest or "-")
     console.print(table)
     if analysis.dominant is None:
-        console.print("[bold]No rhythm and no twitch stands out in any region.[/bold]")
+        console.print(f"[bold]{nothing_sentence(analysis)}[/bold]")
     _print_main(analysis, console)
     for p in analysis.people:
         _print_ratings(p, console)

@@ -235,12 +235,29 @@ def finding_sentence(where: str, finding: Finding) -> str:
     return text + "."
 
 
+def nothing_sentence(analysis: Analysis) -> str:
+    """What to say when no finding stands out: nothing, or only voluntary movements."""
+    moving = [
+        f"person {p.id}'s {part.replace('_', ' ')}"
+        for p in analysis.people
+        for part, f in p.body_parts.items()
+        if f.rhythmic.kind == "voluntary"
+    ]
+    if not moving:
+        return "No rhythm and no twitch stands out in any region."
+    return (
+        "No involuntary rhythm and no twitch stands out; a voluntary movement in "
+        + ", ".join(moving)
+        + "."
+    )
+
+
 def main_sentence(analysis: Analysis, items: Sequence[Item] = ()) -> str:
     """The main finding of the file in one sentence."""
     if analysis.dominant is None and items:
         return "No main finding was singled out; what was found is listed below."
     if analysis.dominant is None:
-        return "No rhythm and no twitch stands out in any region."
+        return nothing_sentence(analysis)
     where = group_title(analysis, analysis.dominant_group)
     return "Main finding — " + finding_sentence(where, analysis.dominant)
 
