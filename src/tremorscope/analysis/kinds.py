@@ -15,8 +15,8 @@ only one, weak, piece of evidence. The decision rests on evidence that survives 
   exceeds a few centimetres RMS, gestures and leg jiggling do;
 - **coherence with the rest of the body**: a smaller rhythm at the frequency of a larger one
   elsewhere on the same person is passed on (``transmitted``, decided before this step), and a
-  tiny rhythm (under 1 mm) on a person who is performing a voluntary movement elsewhere, at
-  whatever frequency, may be passed on from it: that is ``undetermined``;
+  small rhythm on a person who is performing a voluntary movement elsewhere at a frequency the
+  video does not show may be passed on from it: that is ``undetermined``;
 - **the camera** (decided before this step): a rhythm the background shares is the camera's.
 
 Each piece of evidence has a strength from 0 to 1 and a sentence. The decision is a small rule
@@ -61,10 +61,11 @@ WAVEFORM_WEIGHT = 0.3
 #: undetermined.
 VOLUNTARY_AT = 0.7
 TREMOR_BELOW = 0.35
-#: On a person performing a voluntary movement elsewhere, a rhythm smaller than this (cm RMS), at
-#: whatever frequency, may be passed on from it: the movement's jolts also set other parts
-#: swinging at their own frequencies (the head on the neck).
+#: On a person performing a voluntary movement elsewhere, a rhythm smaller than this (cm RMS) at a
+#: frequency near that movement's, or unknown, may be passed on from it.
 PASSED_ON_CM = 0.1
+#: Frequencies closer than this (Hz) are the same rhythm for that question.
+NEAR_HZ = 0.6
 #: A rhythm this close (Hz) to a larger voluntary movement elsewhere on the person goes with it.
 MIRRORED_HZ = 0.2
 #: A tremor seen on a hand alone (nothing else of the person in view) keeps this share of its
@@ -424,17 +425,15 @@ def _mirrored_from(
 def _possible_source(
     part: str, finding: Finding, moving: dict[str, float | None], scale: Scale | None
 ) -> tuple[str, str] | None:
-    """A voluntarily moving part this small rhythm may be passed on from, and its size words.
-
-    Any other part performing a voluntary movement, whatever its frequency: a rhythm under
-    :data:`PASSED_ON_CM` beside it may be its jolts passed on, or a part they set swinging at
-    its own frequency.
-    """
+    """A voluntarily moving part this small rhythm may be passed on from, and its size words."""
+    r = finding.rhythmic
     cm = amplitude_cm(finding, scale)
     if cm is None or cm >= PASSED_ON_CM:
         return None
-    for other in moving:
-        if other != part:
+    for other, f_other in moving.items():
+        if other == part:
+            continue
+        if f_other is None or abs(f_other - (r.frequency_hz or 0.0)) <= NEAR_HZ:
             return other, f"{10 * cm:.1f} mm RMS"
     return None
 
