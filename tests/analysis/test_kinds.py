@@ -269,6 +269,14 @@ def test_a_resting_hand_at_the_other_hands_voluntary_rhythm_is_not_called_a_trem
     assert "right hand's larger voluntary movement" in parts["left_hand"].rhythmic.kind_reasons[0]
 
 
+def test_a_foot_tremor_at_a_tapping_hands_rhythm_stays_a_tremor():
+    # mirror movements pair a limb with its counterpart: a foot does not go with a hand
+    parts = {"right_foot": _finding(3.5, 2.1), "left_hand": _finding(3.6, 3.5)}
+    decide_kinds(parts, {"left_hand": TAPPING_HAND}, SCALE)
+    assert parts["left_hand"].rhythmic.kind == "voluntary"
+    assert parts["right_foot"].rhythmic.kind == "tremor"
+
+
 def test_a_tremor_beside_a_voluntary_movement_at_another_rhythm_stays_a_tremor():
     parts = {"left_hand": _finding(5.0, 1.2), "right_hand": _finding(2.76, 4.0)}
     decide_kinds(parts, {"left_hand": STILL_HAND, "right_hand": TAPPING_HAND}, SCALE)

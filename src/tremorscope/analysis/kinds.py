@@ -401,16 +401,17 @@ def decide_kinds(
 def _mirrored_from(
     part: str, finding: Finding, moving: dict[str, float | None], parts: dict[str, Finding]
 ) -> str | None:
-    """A part performing a larger voluntary movement at this rhythm's own frequency.
+    """The part's counterpart, performing a larger voluntary movement at this one's frequency.
 
-    A hand at rest beside the other hand tapping or opening and closing moves with it at its
-    frequency (passed on through the body, or a movement that goes with it), whatever its size:
-    a tremor that shares a voluntary movement's frequency and is smaller than it is not told
-    apart from that.
+    A hand at rest while the other hand taps or opens and closes moves with it at its frequency
+    (mirror movements of the homologous muscles, or the movement passed on through the body),
+    whatever its size: a tremor that shares the other hand's voluntary frequency and is smaller
+    than it is not told apart from that. Mirror movements pair a limb with its counterpart (hand
+    with hand, foot with foot); what a hand passes on to a foot is judged as ``transmitted``.
     """
     r = finding.rhythmic
     for other, f_other in moving.items():
-        if other == part or f_other is None or r.frequency_hz is None:
+        if other != counterpart(part) or f_other is None or r.frequency_hz is None:
             continue
         theirs = parts[other].rhythmic.amplitude
         if (
@@ -420,6 +421,14 @@ def _mirrored_from(
         ):
             return other
     return None
+
+
+def counterpart(part: str) -> str | None:
+    """The same body part on the other side (``left_hand`` for ``right_hand``), or None."""
+    side, _, rest = part.partition("_")
+    if side not in ("left", "right") or not rest:
+        return None
+    return f"{'right' if side == 'left' else 'left'}_{rest}"
 
 
 def _possible_source(
