@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from tremorscope.locate.hands import FoundHand, found_hand_box
 from tremorscope.locate.people import PeopleTracker, PersonTrack, _match_cost
 from tremorscope.locate.pose import LANDMARK_NAMES, PersonPose, landmark_box
 
@@ -239,3 +240,30 @@ def test_people_found_in_a_blend_are_forgotten_and_their_id_taken_again():
     tracker.cut()
     pairs = tracker.update(4.5, [looking(person(400), 9)])
     assert [track.person for track, _ in pairs] == [3]
+
+
+def _hand_alone(x: float, y: float, side: str = "Left") -> FoundHand:
+    points = np.array([[x, y]]) + np.random.default_rng(0).uniform(0, 200, (21, 2))
+    return FoundHand(points, found_hand_box(points, (1080, 1920)), side, 0.9)
+
+
+def test_a_hand_alone_stays_one_hand_wherever_it_sweeps_and_never_continues_a_person():
+    tracker = PeopleTracker(frame_width=1920.0)
+    first = tracker.update(0.0, [_hand_alone(100, 100)])
+    far = tracker.update(0.5, [_hand_alone(1500, 800)])  # swept across the view
+    assert public_ids(tracker, first) == public_ids(tracker, far) == [1]
+    someone = tracker.update(1.0, [person(1500, 600)])  # a person where the hand was
+    assert public_ids(tracker, someone) == [2]
+    other_side = tracker.update(1.5, [_hand_alone(100, 100, "Right")])
+    assert public_ids(tracker, other_side) == [3]  # the other hand: not the same hand alone
+
+
+def test_after_a_cut_a_hand_alone_is_the_same_hand_alone_again():
+    tracker = PeopleTracker(frame_width=1920.0)
+    tracker.update(0.0, [_hand_alone(100, 100)])
+    tracker.cut()
+    again = tracker.update(1.0, [_hand_alone(900, 500)])
+    assert public_ids(tracker, again) == [1]
+    tracker.cut()
+    both = tracker.update(2.0, [person(300, 200), _hand_alone(1500, 100)])
+    assert sorted(public_ids(tracker, both)) == [1, 2]  # the hand as before, the person new

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tremorscope.locate.appearance import Appearance, distance
+from tremorscope.locate.hands import FoundHand
 from tremorscope.locate.pose import Box, PersonPose, box_iou
 
 #: A detection continues a track when its box centre moved by less than this share of the
@@ -35,6 +36,16 @@ DIFFERENT_LOOK = 0.45
 LOOK_MARGIN = 0.15
 #: Sightings of a person's appearance kept to compare newcomers with.
 LOOKS_KEPT = 8
+#: Cost of continuing a hand alone with the same hand alone found far from where it was: a
+#: hand filmed close up sweeps across the view, and nothing else is there to take it for.
+FAR_HAND_COST = 10.0
+#: What a track follows: a whole person, or a hand seen alone (its part's name).
+PERSON = "person"
+
+
+def seen_as(sighting: PersonPose | FoundHand) -> str:
+    """What a sighting shows: :data:`PERSON`, or the hand's part for a hand seen alone."""
+    return sighting.part if isinstance(sighting, FoundHand) else PERSON
 
 
 @dataclass
@@ -52,6 +63,8 @@ class Identity:
         Box centre x at the last sighting, as a share of the frame's width.
     uncertain_of : list of int
         Earlier people this one may be (their likeness was unclear); empty when certain.
+    form : str
+        What they were seen as (:func:`seen_as`): a person, or only ever one hand alone.
 
     """
 
@@ -61,6 +74,7 @@ class Identity:
     )
     last_x: float = 0.0
     uncertain_of: list[int] = field(default_factory=list)
+    form: str = PERSON
 
     def unlikeness(self, look: Appearance | None) -> float:
         """Median appearance distance of ``look`` to this person's kept looks (inf: unknown)."""
@@ -97,6 +111,8 @@ class PersonTrack:
     open: bool = True
     #: The person's public id (:attr:`Identity.person`).
     person: int = 0
+    #: What it follows (:func:`seen_as`): a person is never continued by a hand alone.
+    form: str = PERSON
 
     @property
     def last_box(self) -> Box:
@@ -165,24 +181,26 @@ class PeopleTracker:
         for track in self.tracks:
             track.open = False
 
-    def update(self, t: float, people: list[PersonPose]) -> list[tuple[PersonTrack, PersonPose]]:
+    def update(
+        self, t: float, people: list[PersonPose | FoundHand]
+    ) -> list[tuple[PersonTrack, PersonPose | FoundHand]]:
         """Match the people detected at time ``t`` to tracks.
 
         Parameters
         ----------
         t : float
             Time of the detection, seconds.
-        people : list of PersonPose
-            Everyone found in the frame.
+        people : list of PersonPose or FoundHand
+            Everyone found in the frame, and the hands found alone (nobody else in view).
 
         Returns
         -------
-        list of (PersonTrack, PersonPose)
+        list of (PersonTrack, PersonPose or FoundHand)
             Each detection with its track (new tracks for newcomers).
 
         """
         open_tracks = [tr for tr in self.tracks if tr.open]
-        pairs: list[tuple[PersonTrack, PersonPose]] = []
+        pairs: list[tuple[PersonTrack, PersonPose | FoundHand]] = []
         used_tracks: set[int] = set()
         used_people: set[int] = set()
         if open_tracks and people:
@@ -211,6 +229,7 @@ class PeopleTracker:
         known = self._recognise(newcomers, in_view)
         for pose in newcomers:
             track = PersonTrack(len(self.tracks), t, float(_centre(pose.box)[0]))
+            track.form = seen_as(pose)
             identity = known.get(id(pose))
             if identity is None:
                 identity = self._new_identity(pose, in_view)
@@ -235,23 +254,48 @@ class PeopleTracker:
                 identity.looks.append((t, look))
         return pairs
 
-    def cost(self, track: PersonTrack, pose: PersonPose, t: float) -> float:
-        """Cost of continuing ``track`` with ``pose`` at ``t``: where it was, or was going."""
+    def cost(self, track: PersonTrack, pose: PersonPose | FoundHand, t: float) -> float:
+        """Cost of continuing ``track`` with ``pose`` at ``t``: where it was, or was going.
+
+        A person is continued only by a person, a hand alone only by the same hand alone
+        (:func:`seen_as`), wherever in the view it went (:data:`FAR_HAND_COST` when far).
+        """
+        form = seen_as(pose)
+        if form != track.form:
+            return np.inf
         identity = self.identities.get(track.person)
         alike = identity is not None and identity.unlikeness(pose.appearance) < DIFFERENT_LOOK
-        return min(
+        cost = min(
             _match_cost(track.last_box, pose.box, alike),
             _match_cost(track.expected_box(t), pose.box, alike),
         )
+        if form != PERSON and not np.isfinite(cost):
+            return FAR_HAND_COST
+        return cost
 
-    def _recognise(self, newcomers: list[PersonPose], in_view: set[int]) -> dict[int, Identity]:
-        """Earlier people the newcomers are, by appearance (keyed by ``id()`` of the pose)."""
+    def _recognise(
+        self, newcomers: list[PersonPose | FoundHand], in_view: set[int]
+    ) -> dict[int, Identity]:
+        """Earlier people the newcomers are, by appearance (keyed by ``id()`` of the pose).
+
+        A hand alone is the latest hand alone of the same side not in view (it shows no look
+        to tell; in a close-up nothing else is in view to be taken for it).
+        """
         absent = sorted(
             (idt for p, idt in self.identities.items() if p not in in_view),
             key=lambda idt: idt.last_x,
         )
+        found_hands: dict[int, Identity] = {}
+        for hand in [n for n in newcomers if seen_as(n) != PERSON]:
+            same = [idt for idt in absent if idt.form == seen_as(hand)]
+            if same:
+                latest = max(same, key=lambda idt: idt.person)
+                found_hands[id(hand)] = latest
+                absent.remove(latest)
+        newcomers = [n for n in newcomers if seen_as(n) == PERSON]
+        absent = [idt for idt in absent if idt.form == PERSON]
         if not newcomers or not absent:
-            return {}
+            return found_hands
         cost = np.array(
             [[idt.unlikeness(p.appearance) for idt in absent] for p in newcomers]
         )
@@ -259,7 +303,9 @@ class PeopleTracker:
         group = self._set_up_again(newcomers, in_view)
         if group is not None:
             # people seen together before, all alike: that set-up again, left to right
-            return {id(p): self.identities[g] for p, g in zip(newcomers, group, strict=True)}
+            return found_hands | {
+                id(p): self.identities[g] for p, g in zip(newcomers, group, strict=True)
+            }
         from scipy.optimize import linear_sum_assignment
 
         rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
@@ -269,7 +315,7 @@ class PeopleTracker:
             clear = all(o - cost[r, c] >= LOOK_MARGIN for o in others)
             if alike[r, c] and clear:
                 found[id(newcomers[r])] = absent[c]
-        return found
+        return found | found_hands
 
     def _set_up_again(
         self, newcomers: list[PersonPose], in_view: set[int]
@@ -290,7 +336,7 @@ class PeopleTracker:
                 return group
         return None
 
-    def _new_identity(self, pose: PersonPose, in_view: set[int]) -> Identity:
+    def _new_identity(self, pose: PersonPose | FoundHand, in_view: set[int]) -> Identity:
         """A person not seen before (marked uncertain when they may be an earlier one)."""
         look = pose.appearance
         maybe = [
@@ -298,7 +344,7 @@ class PeopleTracker:
             for p, idt in sorted(self.identities.items())
             if p not in in_view and idt.unlikeness(look) < DIFFERENT_LOOK
         ]
-        identity = Identity(len(self.identities) + 1, uncertain_of=maybe)
+        identity = Identity(len(self.identities) + 1, uncertain_of=maybe, form=seen_as(pose))
         self.identities[identity.person] = identity
         return identity
 
