@@ -115,3 +115,6 @@ def test_real_people_keep_their_ids_over_a_close_up_and_a_reframed_wide_shot(
     assert [s.shot for s in left.shots] == [0, 2]  # not in the close-up of the singer
     assert [s.shot for s in right.shots] == [0, 1, 2]
     assert not any(p.identity_uncertain for p in result.people)
+    # the singer's 2x close-up is put at her scale over the clip, not pooled in its own pixels
+    seen_close = [f for part, f in right.body_parts.items() if right.part_time[part].visible_s > 3]
+    assert seen_close and all("framings_rescaled" in f.quality.flags for f in seen_close)

@@ -112,6 +112,13 @@ class QualityFlag(StrEnum):
         "A small rhythm at the cycle of the encoder's frame types (e.g. a quarter of the frame "
         "rate for P B B B) is a compression artefact under camera motion, not movement.",
     )
+    FRAMINGS_RESCALED = (
+        "framings_rescaled",
+        "framings put at one scale",
+        "The person was seen at several framings (a close-up and a wide shot): each shot's "
+        "pixel sizes were put at the person's scale over the clip before the analysis, so that "
+        "sizes from every shot are alike; pixels are then those of that scale.",
+    )
     WHOLE_BODY_MOVEMENT = (
         "whole_body_movement",
         "whole-body movement left out",

@@ -9,9 +9,13 @@ from tremorscope.analysis.scale import (
     BODY_SIZE_REL,
     HEAD_SIZE_REL,
     SHOULDER_CM,
+    at_one_scale,
+    framing_factors,
     scale_from_body,
 )
 from tremorscope.locate.world_scale import ScaleSample
+from tremorscope.measurement import RegionTrack
+from tremorscope.results import RegionKey
 
 
 def _samples(values, shoulder_px=None, source="body"):
@@ -72,3 +76,35 @@ def test_a_face_close_up_gets_the_heads_wider_range():
     assert scale.source == "head landmarks" and scale.px_per_cm == pytest.approx(25.5)
     low, high = scale.px_per_cm_ci
     assert np.log(high / low) / 2 >= np.log1p(HEAD_SIZE_REL) - 1e-9
+
+
+def test_shots_framed_otherwise_are_put_at_the_persons_scale_over_the_clip():
+    # 8 px/cm in two wide shots, 16 in a 2x close-up between them, 8.4 in a reframing within 10 %
+    samples = [ScaleSample(t, v, 0.02, None, "body") for t, v in
+               [(0.5, 8.0), (1.0, 8.0), (2.5, 16.0), (3.0, 16.0), (4.5, 8.0), (5.5, 8.4)]]
+    shots = [(0.0, 2.0), (2.0, 4.0), (4.0, 5.0), (5.0, float("inf"))]  # fmt: skip
+    (close_up,) = framing_factors(samples, shots)
+    # the clip's scale is the median of its detections (8.2 px/cm): the close-up's pixels shrink
+    assert close_up == (2.0, 4.0, pytest.approx(8.2 / 16.0, rel=1e-3))
+    assert framing_factors(samples[:2], shots) == []  # one framing: nothing to do
+
+
+def test_a_series_is_put_at_one_scale_shot_by_shot():
+    times = np.arange(6) * 1.0
+    track = RegionTrack(
+        key=RegionKey.body_part(1, "right_foot"),
+        displacement=np.ones((6, 2)),
+        position=np.full((6, 2), 100.0),
+        breaks=[0, 3],
+        boxes=[],
+        part_displacement=np.full((6, 2), np.nan),
+        articulation=np.full((6, 1), 2.0),
+        articulation_breaks=[],
+        uncompensated_frames=0,
+    )
+    scaled = at_one_scale(track, times, [(3.0, 6.0, 0.5)])
+    assert scaled.displacement[:3].tolist() == [[1.0, 1.0]] * 3
+    assert scaled.displacement[3:].tolist() == [[0.5, 0.5]] * 3
+    assert scaled.articulation[3:, 0].tolist() == [1.0] * 3
+    assert scaled.position.tolist() == track.position.tolist()  # where it is does not change
+    assert at_one_scale(track, times, []) is track

@@ -9,12 +9,14 @@ where no detection's fit is credible, but only from detections whose shoulders f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 
 from tremorscope.locate.world_scale import ScaleSample
+from tremorscope.measurement import RegionTrack
 from tremorscope.results import Finding, Scale
 
 #: Distance between mediapipe's shoulder landmarks (near the shoulder joint centres) in adults,
@@ -176,6 +178,84 @@ def _from_fits(
         px_per_cm_ci=(round(float(np.exp(low)), 4), round(float(np.exp(high)), 4)),
         source=source,
         note=note,
+    )
+
+
+#: A shot whose scale for a person differs from their scale over the clip by more than this share
+#: is another framing (a close-up, a reframed view): its pixel sizes are put at the clip's.
+FRAMING_CHANGE = 0.1
+
+
+def framing_factors(
+    samples: Sequence[ScaleSample], shots: Sequence[tuple[float, float]]
+) -> list[tuple[float, float, float]]:
+    """What puts each differently framed shot's pixels at a person's scale over the clip.
+
+    Parameters
+    ----------
+    samples : sequence of ScaleSample
+        The person's detections over the clip.
+    shots : sequence of (float, float)
+        Start and end of each shot, seconds.
+
+    Returns
+    -------
+    list of (float, float, float)
+        ``(start s, end s, factor)`` for each shot whose own scale
+        (:func:`scale_from_body` of its detections) differs from the whole clip's by more than
+        :data:`FRAMING_CHANGE`; ``factor`` (clip px/cm over the shot's) multiplies that shot's
+        pixel sizes. Empty for a person seen at one framing, or without a scale.
+
+    """
+    whole = scale_from_body(samples)
+    if whole is None:
+        return []
+    factors = []
+    for start, end in shots:
+        shot = scale_from_body([s for s in samples if start <= s.t < end])
+        if shot is None:
+            continue
+        factor = whole.px_per_cm / shot.px_per_cm
+        if abs(np.log(factor)) > np.log1p(FRAMING_CHANGE):
+            factors.append((start, end, float(factor)))
+    return factors
+
+
+def at_one_scale(
+    track: RegionTrack, times: np.ndarray, factors: Sequence[tuple[float, float, float]]
+) -> RegionTrack:
+    """A region's series with each shot's pixel sizes multiplied by its framing factor.
+
+    Parameters
+    ----------
+    track : RegionTrack
+        The region's series.
+    times : ndarray
+        Frame times, seconds.
+    factors : sequence of (float, float, float)
+        From :func:`framing_factors`.
+
+    Returns
+    -------
+    RegionTrack
+        The same track when no factor applies to it. Shots are analysed apart (a cut is a
+        break), so each shot's series only changes size.
+
+    """
+    gain = np.ones(len(times))
+    for start, end, factor in factors:
+        gain[(times >= start) & (times < end)] = factor
+    if np.all(gain == 1.0):
+        return track
+
+    def scaled(values: np.ndarray) -> np.ndarray:
+        return values * (gain[:, None] if values.ndim == 2 else gain)
+
+    return dataclasses.replace(
+        track,
+        displacement=scaled(track.displacement),
+        part_displacement=scaled(track.part_displacement),
+        articulation=scaled(track.articulation),
     )
 
 

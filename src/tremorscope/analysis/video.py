@@ -38,6 +38,8 @@ from tremorscope.analysis.kinds import decide_kinds, hand_articulation
 from tremorscope.analysis.ratings import rate_person
 from tremorscope.analysis.scale import (
     apply_scale,
+    at_one_scale,
+    framing_factors,
     scale_from_body,
     scale_from_shoulders,
     scale_given,
@@ -120,7 +122,12 @@ def video_analysis(
     video = config.video or VideoConfig()
     cuts = cut_times(m)
     moving = {pid: person_moving(m, pid, cuts) for pid in m.people}
-    measured = analyse_regions(m, cuts, config.analysis, video, context, moving)
+    framings = (  # a given scale is the user's for the footage as it is: nothing put at another
+        {pid: framing_factors(m.scale_samples.get(pid, []), shot_bounds(m)) for pid in m.people}
+        if px_per_cm is None
+        else {}
+    )
+    measured = analyse_regions(m, cuts, config.analysis, video, context, moving, framings)
     camera = camera_group(m, config.analysis, cuts)
     camera_finding = camera.finding if camera is not None else None
     compensated_share = m.camera_chunks / max(m.chunks, 1)
@@ -196,6 +203,12 @@ def cut_times(m: VideoMeasurement) -> list[float]:
     return [float(m.times[i]) for i in m.shot_starts[1:]]
 
 
+def shot_bounds(m: VideoMeasurement) -> list[tuple[float, float]]:
+    """Start and end (s) of each shot; the last ends after the last frame."""
+    starts = [float(m.times[i]) for i in m.shot_starts] or [0.0]
+    return list(zip(starts, [*starts[1:], np.inf], strict=True))
+
+
 def analyse_regions(
     m: VideoMeasurement,
     cuts: list[float],
@@ -203,11 +216,14 @@ def analyse_regions(
     video: VideoConfig,
     context: str,
     moving: Mapping[int, list[tuple[float, float]]] | None = None,
+    framings: Mapping[int, list[tuple[float, float, float]]] | None = None,
 ) -> dict[RegionKey, Group]:
     """Step 1: every region's displacement through the engine, in the order measured.
 
     A person's stretches of whole-body movement (``moving``: person id to spans, see
-    :mod:`tremorscope.analysis.whole_body`) are left out of their body parts' series.
+    :mod:`tremorscope.analysis.whole_body`) are left out of their body parts' series, and the
+    shots in which they were framed otherwise (``framings``: person id to
+    :func:`~tremorscope.analysis.scale.framing_factors`) are put at their scale over the clip.
 
     Hands (and given regions) whose points move against each other report that rhythm where it
     is the larger (:func:`_prefer_articulation`), or the part of the hand that moves most
@@ -220,6 +236,12 @@ def analyse_regions(
         spans = (moving or {}).get(key.person, []) if key.owner == "person" else []
         if spans:
             track = without_spans(track, m.times, spans)
+        factors = [  # the person's other framings in which this part was measured
+            (a, b, f)
+            for a, b, f in ((framings or {}).get(key.person, []) if key.owner == "person" else [])
+            if np.isfinite(track.displacement[(m.times >= a) & (m.times < b)]).any()
+        ]
+        track = at_one_scale(track, m.times, factors)
         breaks = cuts + [float(m.times[i]) for i in track.breaks]
         group = _analyse(key, track.displacement, m.times, breaks, config, context)
         fingers = (
@@ -238,6 +260,13 @@ def analyse_regions(
                 QualityFlag.CAMERA_NOT_COMPENSATED,
                 "the background showed too little texture to measure the camera's motion in "
                 f"{100 * track.uncompensated_frames / m.n_frames:.0f} % of the frames",
+            )
+        if factors:
+            group.finding.quality.add(
+                QualityFlag.FRAMINGS_RESCALED,
+                "seen at several framings: pixel sizes put at the person's scale over the clip ("
+                + ", ".join(f"x{f:.2f} from {a:.1f} s" for a, _, f in factors)
+                + ")",
             )
         if spans:
             group.finding.quality.add(
