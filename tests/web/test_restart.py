@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from webinputs import sensor_csv
+from webinputs import TREMOR_HZ, sensor_csv
 
 from tremorscope.web.client import Client, ServerProcess
 
@@ -94,3 +94,45 @@ def test_a_worker_that_dies_fails_its_analysis_and_the_server_goes_on(
         assert ended["error"] == "tremor.mp4: the worker process died while analysing it"
         after = client.wait(client.upload(inputs["sensor"]).json()["id"], timeout_s=120)
         assert after["status"] == "done"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_deleting_a_running_analysis_stops_its_worker(tmp_path: Path, inputs) -> None:
+    import subprocess
+
+    long_clip = tmp_path / "long.mp4"  # a minute of the clip: still running when deleted
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-stream_loop", "19", "-i", str(inputs["clip"]), "-c", "copy",
+         str(long_clip)],
+        check=True,
+    )  # fmt: skip
+    with ServerProcess(tmp_path / "data") as server:
+        client = Client(server.port)
+        victim = client.upload(long_clip).json()["id"]
+        deadline = time.monotonic() + 60
+        while client.analysis(victim)["progress"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until its worker measures frames
+        assert server.process is not None
+        (worker,) = _pool_workers(server.process.pid)
+        assert client.analysis(victim)["progress"] < 0.5
+        assert client.request("DELETE", f"/api/analyses/{victim}").status == 204
+        after = client.wait(client.upload(inputs["sensor"]).json()["id"], timeout_s=120)
+        assert after["status"] == "done"
+        assert not Path(f"/proc/{worker}").exists()  # stopped, not left to finish the minute
+        assert not (server.data / "results" / victim).exists()
+        assert not (server.data / "uploads" / victim).exists()
+
+
+def test_with_two_workers_the_other_running_analysis_runs_again(tmp_path: Path, inputs) -> None:
+    with ServerProcess(tmp_path / "data", options=["--workers", "2"]) as server:
+        client = Client(server.port)
+        victim, other = (client.upload(inputs["clip"]).json()["id"] for _ in range(2))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(
+            client.analysis(i)["status"] == "queued" for i in (victim, other)
+        ):
+            time.sleep(0.05)
+        assert client.request("DELETE", f"/api/analyses/{victim}").status == 204
+        ended = client.wait(other, timeout_s=150)
+        assert ended["status"] == "done", ended["error"]  # put back, measured whole
+        assert abs(ended["result"]["dominant"]["rhythmic"]["frequency_hz"] - TREMOR_HZ) < 0.3

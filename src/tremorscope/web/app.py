@@ -191,7 +191,7 @@ class Api:
         return Response(png, media_type="image/png", headers=API_HEADERS)
 
     async def delete(self, request: Request) -> Response:
-        """``DELETE /api/analyses/ID``: row, upload, results gone (a running one at its end)."""
+        """``DELETE /api/analyses/ID``: row, upload, results gone (a running one is stopped)."""
         if not self.store.delete(request.path_params["analysis_id"]):
             return error(404, "no such analysis")
         return Response(status_code=204, headers=API_HEADERS)

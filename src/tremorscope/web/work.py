@@ -118,6 +118,8 @@ class Work:
         self.store = store
         self.workers = max(1, min(workers, MAX_WORKERS))
         self._pending: queue_module.Queue[str] = queue_module.Queue()
+        #: Analyses put back when their worker was stopped for another's sake: taken first.
+        self._again: list[str] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
@@ -170,6 +172,8 @@ class Work:
                     done = set()
                     self._stop.wait(POLL_S)
                 self._drain(told)
+                if self._cancel_deleted(running):
+                    continue
                 broken = False
                 for future in done:
                     analysis_id, path, name = running.pop(future)
@@ -195,11 +199,35 @@ class Work:
             self._end_pool()
             manager.shutdown()
 
+    def _cancel_deleted(self, running: dict) -> bool:
+        """Stop the workers when a running analysis was deleted; the others run again.
+
+        A pool's worker cannot be stopped alone, so the pool ends (its processes terminated):
+        the deleted analyses' files are removed, the other running ones are queued again, first.
+
+        Returns
+        -------
+        bool
+            Whether the pool was ended.
+
+        """
+        if all(self.store.get(aid) is not None for aid, _, _ in running.values()):
+            return False
+        self._end_pool()
+        for analysis_id, _, _ in running.values():
+            if self.store.get(analysis_id) is None:
+                self.store.remove_folders(analysis_id)
+            else:
+                self.store.update(analysis_id, status=QUEUED, progress=0.0)
+                self._again.append(analysis_id)
+        running.clear()
+        return True
+
     def _take(self, running: dict, told: Any) -> None:
         """Hand queued analyses to the pool while it has a free worker."""
         while len(running) < self.workers:
             try:
-                analysis_id = self._pending.get_nowait()
+                analysis_id = self._again.pop(0) if self._again else self._pending.get_nowait()
             except queue_module.Empty:
                 return
             record = self.store.get(analysis_id)
