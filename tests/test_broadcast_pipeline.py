@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+import tremorscope.lookahead as lookahead_module
 import tremorscope.measure as measure_module
 from tremorscope.api import analyze_video
 from tremorscope.motion.points import BACKGROUND_REACH_PX
@@ -81,6 +82,7 @@ def test_a_letterboxed_25_fps_broadcast(at_50: Path, monkeypatch) -> None:
         return points
 
     monkeypatch.setattr(measure_module, "select_background_points", recording)
+    monkeypatch.setattr(lookahead_module, "select_background_points", recording)
     result = analyze_video(clip)
     assert result.source.fps == pytest.approx(25.0)
     assert any(

@@ -32,14 +32,20 @@ MAX_WORKERS = 2
 WORKER_DIED = "the worker process died while analysing it"
 
 
-def ignore_interrupt() -> None:
-    """Leave Ctrl+C to the server: a child process it interrupts would fail its analysis."""
+def leave_stopping_to_the_server() -> None:
+    """Ignore Ctrl+C and a stop sent to the server's whole process group (SIGINT, SIGTERM).
+
+    A child process such a signal ended would fail the analysis it held before the server had
+    begun to stop; the server ends its children itself (:meth:`Work.stop`), so that what was
+    running is taken up again at the next start.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def start_worker() -> str:
-    """A worker process's start: Ctrl+C left to the server, the analysis imported once."""
-    ignore_interrupt()
+    """A worker process's start: stopping left to the server, the analysis imported once."""
+    leave_stopping_to_the_server()
     return warm_up()
 
 
@@ -156,7 +162,7 @@ class Work:
     def _run(self) -> None:
         context = multiprocessing.get_context("spawn")  # no threads or models inherited
         manager = SyncManager(ctx=context)
-        manager.start(initializer=ignore_interrupt)
+        manager.start(initializer=leave_stopping_to_the_server)
         told = manager.Queue()
         running: dict[Future[JobResult], tuple[str, Path, str]] = {}
         try:
@@ -287,7 +293,7 @@ class Work:
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:  # an analysis may run for minutes: do not wait for it
             if process.is_alive():
-                process.terminate()
+                process.kill()  # (they ignore SIGTERM: see leave_stopping_to_the_server)
         for process in processes:
             process.join(timeout=5)
 
